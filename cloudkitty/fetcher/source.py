@@ -1,0 +1,13 @@
+"""Source fetcher: scopes listed in the configuration."""
+from oslo_config import cfg
+
+FETCHER_SOURCE_OPTS = 'fetcher_source'
+
+fetcher_source_opts = [
+    cfg.ListOpt('sources',
+                default=list(),
+                help='list of source identifiers'),
+]
+
+CONF = cfg.CONF
+CONF.register_opts(fetcher_source_opts, FETCHER_SOURCE_OPTS)
