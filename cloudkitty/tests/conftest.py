@@ -1,6 +1,6 @@
 """Shared pytest fixtures."""
-import pytest
 from oslo_config import cfg
+import pytest
 
 from cloudkitty import db
 from cloudkitty.tests import services

@@ -12,8 +12,8 @@ import pytest
 
 MYSQL_URL = os.environ.get('CK_TEST_MYSQL_URL',
                            'mysql+pymysql://root@127.0.0.1:3306/')
-POSTGRESQL_URL = os.environ.get('CK_TEST_POSTGRESQL_URL',
-                                'postgresql+psycopg2://postgres@127.0.0.1:5432/')
+POSTGRESQL_URL = os.environ.get(
+    'CK_TEST_POSTGRESQL_URL', 'postgresql+psycopg2://postgres@127.0.0.1:5432/')
 REDIS_URL = os.environ.get('CK_TEST_REDIS_URL', 'redis://127.0.0.1:6379')
 RABBIT_URL = os.environ.get('CK_TEST_RABBIT_URL',
                             'rabbit://guest:guest@127.0.0.1:5672/')

@@ -18,7 +18,8 @@ class DictTypeValidator(object):
 
     def __call__(self, item):
         try:
-            return {self._kval(k): self._vval(v) for k, v in dict(item).items()}
+            return {self._kval(k): self._vval(v)
+                    for k, v in dict(item).items()}
         except (TypeError, ValueError, voluptuous.Invalid):
             raise voluptuous.Invalid('{} can not be converted to a dict '
                                      'of {} -> {}'.format(item, self._kval,
