@@ -1,7 +1,34 @@
-"""The processor: scope workers, reprocessing workers and RPC endpoints."""
-import multiprocessing
+"""The processor: scope workers, reprocessing workers and RPC endpoints.
 
+Import this module only after the configuration is parsed: option defaults
+(CPU count) are computed at import time.
+"""
+import copy
+import datetime
+import hashlib
+import multiprocessing
+import random
+import threading
+import uuid
+
+import cotyledon
+import futurist
+from futurist import waiters
 from oslo_config import cfg
+from oslo_log import log as logging
+import oslo_messaging
+from stevedore import driver
+from stevedore import extension
+from tooz import coordination
+import yaml
+
+from cloudkitty.collector import exceptions as collector_exc
+from cloudkitty import dataframe
+from cloudkitty import db
+from cloudkitty import messaging
+from cloudkitty import storage as ck_storage
+from cloudkitty import storage_state
+from cloudkitty.utils import tz as tzutils
 
 orchestrator_opts = [
     cfg.StrOpt('coordination_url',
@@ -40,3 +67,761 @@ orchestrator_opts = [
 
 CONF = cfg.CONF
 CONF.register_opts(orchestrator_opts, group='orchestrator')
+
+LOG = logging.getLogger(__name__)
+
+FETCHERS_NAMESPACE = 'cloudkitty.fetchers'
+COLLECTORS_NAMESPACE = 'cloudkitty.collector.backends'
+PROCESSORS_NAMESPACE = 'cloudkitty.rating.processors'
+
+# Part of the reprocessing lock names (processor.md §2.1): the reference
+# puts the repr of its ReprocessingWorker class there, so mixed
+# deployments must use the very same text.
+REPROCESSING_LOCK_PREFIX = (
+    "<class 'cloudkitty.orchestrator.ReprocessingWorker'>")
+
+
+# -- time -----------------------------------------------------------------
+
+def _period():
+    return datetime.timedelta(seconds=CONF.collect.period)
+
+
+def check_time_state(last=None, period=None, wait_periods=None, now=None):
+    """Start of the period due after ``last``, or None (processor.md §3).
+
+    ``last`` is the start of the last processed period (None: the scope
+    was never processed, so it starts at the current month's start).
+    ``period`` in seconds, ``wait_periods`` a count; defaults from the
+    configuration.
+    """
+    if period is None:
+        period = CONF.collect.period
+    if wait_periods is None:
+        wait_periods = CONF.collect.wait_periods
+    if last is None:
+        return tzutils.get_month_start(now)
+    now = now or tzutils.localized_now()
+    nxt = tzutils.add_delta(last, datetime.timedelta(seconds=period))
+    wait = datetime.timedelta(seconds=wait_periods * period)
+    if tzutils.add_delta(nxt, wait) < now:
+        return nxt
+    return None
+
+
+def seconds_until_due(period=None, wait_periods=None, now=None):
+    """Seconds until the next period of an up-to-date scope is due.
+
+    Periods are aligned on the epoch, and one becomes due just after an
+    aligned boundary; sleeping until then (plus one second, as due is
+    strict) instead of a full period avoids the reference's drift.
+    """
+    period = period or CONF.collect.period
+    now = now or tzutils.localized_now()
+    boundary = tzutils.add_delta(tzutils.align(now, period),
+                                 datetime.timedelta(seconds=period))
+    return max(1, tzutils.diff_seconds(boundary, now) + 1)
+
+
+# -- locks ----------------------------------------------------------------
+
+def get_lock_name(base):
+    """The tooz lock name of a scope (processor.md §2.1)."""
+    text = '-'.join(('cloudkitty', str(base), CONF.collect.collector,
+                     CONF.fetcher.backend, CONF.collect.scope_key))
+    return hashlib.sha256(text.encode('ascii')).hexdigest()
+
+
+def get_lock(coordinator, base):
+    name = get_lock_name(base)
+    return name, coordinator.get_lock(name.encode('ascii'))
+
+
+def reprocessing_lock_base(identifier, start, end):
+    """Lock base of a reprocessing schedule.
+
+    ``start``/``end`` are the stored (naive UTC) datetimes, or aware ones
+    converted to them.
+    """
+    start = tzutils.local_to_utc(start, naive=True)
+    end = tzutils.local_to_utc(end, naive=True)
+    return '%s-id=%s-start=%s-end=%s' % (REPROCESSING_LOCK_PREFIX,
+                                         identifier, start, end)
+
+
+def get_coordinator(url=None):
+    """A started tooz coordinator with its own random member id."""
+    url = url or CONF.orchestrator.coordination_url
+    member_id = str(uuid.uuid4()).encode('ascii')
+    coordinator = coordination.get_coordinator(url, member_id)
+    coordinator.start(start_heart=True)
+    return coordinator
+
+
+# -- plugins --------------------------------------------------------------
+
+def load_metrics_conf(path=None):
+    """metrics.yml as loaded (an empty file is ``{}``)."""
+    path = path or CONF.collect.metrics_conf
+    with open(path) as stream:
+        return yaml.safe_load(stream) or {}
+
+
+def get_fetcher():
+    return driver.DriverManager(FETCHERS_NAMESPACE, CONF.fetcher.backend,
+                                invoke_on_load=True).driver
+
+
+def get_collector(metrics_conf=None):
+    if metrics_conf is None:
+        metrics_conf = load_metrics_conf()
+    return driver.DriverManager(
+        COLLECTORS_NAMESPACE, CONF.collect.collector, invoke_on_load=True,
+        invoke_kwds={'period': CONF.collect.period,
+                     'conf': metrics_conf}).driver
+
+
+def _log_load_failure(manager, entrypoint, exc):
+    LOG.error('Rating module %s could not be loaded: %s',
+              entrypoint.name, exc)
+
+
+class RatingModules(object):
+    """Which rating modules are enabled, and in which order.
+
+    The module list, their enabled flags and priorities are read once per
+    processing cycle (``refresh()``), or when the API announces a change
+    over RPC (``invalidate()``), not for every scope as the reference
+    does. Module instances are created per scope (``for_scope``) because
+    a module loads the rules of the scope it is created for (tenant
+    specific rules); rules valid at a date are then selected with
+    ``reload_config(period_start)`` before each period.
+    """
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._plugins = None
+        self._stale = True
+
+    def invalidate(self):
+        with self._lock:
+            self._stale = True
+
+    def refresh(self, force=False):
+        with self._lock:
+            if not (force or self._stale) and self._plugins is not None:
+                return self._plugins
+            self._stale = False
+        mgr = extension.ExtensionManager(
+            PROCESSORS_NAMESPACE, invoke_on_load=True,
+            invoke_kwds={'tenant_id': None},
+            on_load_failure_callback=_log_load_failure)
+        plugins = []
+        for ext in mgr:
+            try:
+                if ext.obj.enabled:
+                    plugins.append((ext.obj.priority, ext.name, ext.plugin))
+            except Exception:
+                LOG.exception('Cannot read the state of rating module %s',
+                              ext.name)
+        # Stable sort: ties keep the entry point order.
+        plugins.sort(key=lambda item: item[0], reverse=True)
+        with self._lock:
+            self._plugins = plugins
+        return plugins
+
+    def names(self):
+        return [name for _prio, name, _plugin in self.refresh()]
+
+    def for_scope(self, scope_id):
+        """Enabled module instances for ``scope_id``, by priority."""
+        return [plugin(tenant_id=scope_id)
+                for _prio, _name, plugin in self.refresh()]
+
+
+# -- skip expressions -------------------------------------------------------
+
+class SkipExpression(object):
+    """A compiled ``skip_datapoints_expression`` (processor.md §5.4)."""
+
+    def __init__(self, text):
+        self.text = text
+        # The default ("False") keeps everything: no per-point evaluation.
+        self.never = text.strip() in ('False', '0', 'None', '')
+        self.code = None if self.never else compile(
+            text, '<skip_datapoints_expression>', 'eval')
+
+    def filter(self, metric_name, points, owner=None):
+        if self.never:
+            return points, []
+        kept, excluded = [], []
+        for point in points:
+            namespace = {
+                'datapoint': point.as_dict(mutable=True),
+                'excluded_datapoints': excluded,
+                'filtered_datapoints': kept,
+                'skip_datapoint_expression': self.text,
+                'usage_data_metric_name': metric_name,
+                'self': owner,
+            }
+            if eval(self.code, namespace):  # noqa: S307 - operator config
+                excluded.append(point)
+            else:
+                kept.append(point)
+        return kept, excluded
+
+
+def build_skip_expressions(metrics_conf):
+    """{usage name: SkipExpression} from the raw metrics.yml."""
+    expressions = {}
+    for key, definitions in ((metrics_conf or {}).get('metrics')
+                             or {}).items():
+        if not isinstance(definitions, list):
+            definitions = [definitions]
+        for definition in definitions:
+            if not isinstance(definition, dict):
+                continue
+            text = definition.get('skip_datapoints_expression')
+            if text is not None:
+                name = definition.get('alt_name') or key
+                expressions[name] = SkipExpression(str(text))
+    return expressions
+
+
+# -- workers ----------------------------------------------------------------
+
+class ScopeProcessingError(Exception):
+    """A period of a scope could not be processed."""
+
+
+class Worker(object):
+    """Processes the due periods of one scope (processor.md §5).
+
+    A period is exactly once in storage: ``storage.push`` replaces the
+    scope's data of the frame's period (idempotent), and the scope state
+    moves only after it succeeded. A crash anywhere repeats the period.
+    """
+
+    def __init__(self, collector, storage, scope_id, worker_id=0,
+                 executor=None, modules=None, state=None,
+                 skip_expressions=None, default_skip=None, stop_event=None):
+        self._collector = collector
+        self._storage = storage
+        self._scope_id = scope_id
+        self._worker_id = worker_id
+        self._period = CONF.collect.period
+        self._wait_periods = CONF.collect.wait_periods
+        self._state = state or storage_state.StateManager()
+        self._own_executor = executor is None
+        self._executor = executor or futurist.ThreadPoolExecutor(
+            max_workers=CONF.orchestrator.max_threads)
+        if modules is None:
+            modules = RatingModules()
+        self._processors = modules.for_scope(scope_id)
+        if skip_expressions is None:
+            skip_expressions = build_skip_expressions(load_metrics_conf())
+        self._skip = skip_expressions
+        self._default_skip = default_skip or SkipExpression(
+            CONF.orchestrator.skip_datapoints_expression)
+        self._stop = stop_event
+        self.periods_done = 0
+
+    @property
+    def scope_id(self):
+        return self._scope_id
+
+    def _log_prefix(self):
+        return '[scope: %s, worker: %s]' % (self._scope_id, self._worker_id)
+
+    def close(self):
+        if self._own_executor:
+            self._executor.shutdown(wait=False)
+
+    def next_timestamp(self):
+        return check_time_state(
+            self._state.get_last_processed_timestamp(self._scope_id),
+            self._period, self._wait_periods)
+
+    def _is_active(self):
+        """False when the scope has a state and is deactivated."""
+        try:
+            return self._state.is_storage_scope_active(self._scope_id)
+        except storage_state.NoSuchScope:
+            return True
+
+    def run(self):
+        try:
+            while not (self._stop and self._stop.is_set()):
+                if not self.execute_one_period():
+                    break
+        finally:
+            self.close()
+        return self.periods_done
+
+    def execute_one_period(self):
+        ts = self.next_timestamp()
+        if ts is None:
+            return False
+        if not self._is_active():
+            LOG.debug('%s Scope is inactive, skipped.', self._log_prefix())
+            return False
+        self.process_period(ts)
+        self.periods_done += 1
+        return True
+
+    # collection --------------------------------------------------------
+
+    def _collect_one(self, metric, start, end):
+        try:
+            name, points = self._collector.retrieve(
+                metric, start, end, scope_id=self._scope_id)
+            if not points:
+                raise collector_exc.NoDataCollected(
+                    getattr(self._collector, 'collector_name', ''), metric)
+            return name, points
+        except collector_exc.NoDataCollected:
+            LOG.debug('%s No data collected for metric %s at timestamp %s',
+                      self._log_prefix(), metric, start)
+            return metric, None
+        except Exception as exc:
+            LOG.error('%s Error while collecting metric %s for scope %s '
+                      'at timestamp %s: %s', self._log_prefix(), metric,
+                      self._scope_id, start, exc)
+            raise ScopeProcessingError(
+                'collection of metric %s for scope %s at %s failed: %s'
+                % (metric, self._scope_id, start, exc)) from exc
+
+    def collect_all(self, start, end):
+        metrics = sorted(self._collector.conf)
+        futures = [self._executor.submit(self._collect_one, metric, start,
+                                         end) for metric in metrics]
+        timeout = CONF.orchestrator.collector_request_timeout
+        done, not_done = waiters.wait_for_all(futures, timeout)
+        if not_done:
+            for future in not_done:
+                future.cancel()
+            raise ScopeProcessingError(
+                'collection for scope %s at %s timed out after %s s'
+                % (self._scope_id, start, timeout))
+        usage = {}
+        for future in futures:
+            name, points = future.result()  # re-raises a metric's error
+            if points is not None:
+                usage.setdefault(name, []).extend(points)
+        return usage
+
+    # rating and storage ------------------------------------------------
+
+    def rate(self, frame, start):
+        for processor in self._processors:
+            processor.reload_config(start)
+        for processor in self._processors:
+            frame = processor.process(frame)
+        return frame
+
+    def apply_skip(self, frame):
+        output = dataframe.DataFrame(frame.start, frame.end)
+        for metric_name, points in frame.itertypes():
+            expr = self._skip.get(metric_name, self._default_skip)
+            kept, _excluded = expr.filter(metric_name, points, self)
+            if kept:
+                output.add_points(kept, metric_name)
+        return output
+
+    def push(self, frame):
+        self._storage.push([frame], self._scope_id)
+
+    def commit(self, ts):
+        self._state.set_last_processed_timestamp(self._scope_id, ts)
+
+    def process_period(self, ts):
+        start = ts
+        end = tzutils.add_delta(ts, datetime.timedelta(seconds=self._period))
+        usage = self.collect_all(start, end)
+        frame = dataframe.DataFrame(start, end, usage)
+        if usage:
+            frame = self.apply_skip(self.rate(frame, start))
+        else:
+            LOG.warning('%s No usage data for storage scope %s between %s '
+                        'and %s; if this scope is no longer used, consider '
+                        'de-activating it.', self._log_prefix(),
+                        self._scope_id, start, end)
+        # Pushed even when empty: the push replaces the scope's data of the
+        # period, so a re-processed period that lost its data is cleared.
+        self.push(frame)
+        self.commit(ts)
+
+
+class ReprocessingWorker(Worker):
+    """Re-rates the window of one reprocessing schedule (processor.md §6).
+
+    The first period of the task deletes the whole window's data for the
+    scope; every period is then pushed (the push replaces the period) and
+    the task's ``current_reprocess_time`` moves only after the push, so a
+    crash repeats a period and never doubles or skips one. Unlike the
+    reference, the deletion covers the last period too (``end`` is the
+    start of the last period, inclusive), so no period is duplicated.
+    """
+
+    def __init__(self, collector, storage, schedule, worker_id=0,
+                 scheduler=None, **kwargs):
+        self._schedule = schedule
+        self._scheduler = scheduler or storage_state.ReprocessingSchedulerDb()
+        state = kwargs.get('state') or storage_state.StateManager()
+        kwargs['state'] = state
+        rows = state.get_all(identifier=schedule.identifier, limit=None)
+        if not rows:
+            raise ScopeProcessingError(
+                'Scope [%s] scheduled for reprocessing does not seem to '
+                'exist anymore.' % schedule.identifier)
+        if len(rows) > 1:
+            raise ScopeProcessingError(
+                'Unexpected number of storage state entries found for '
+                'scope [%s].' % schedule.identifier)
+        self._scope_key = rows[0].scope_key or CONF.collect.scope_key
+        super().__init__(collector, storage, schedule.identifier,
+                         worker_id, **kwargs)
+
+    def next_timestamp(self):
+        row = self._scheduler.get_from_db(
+            self._schedule.identifier, self._schedule.start_reprocess_time,
+            self._schedule.end_reprocess_time)
+        return next_reprocess_time(row, self._period)
+
+    def process_period(self, ts):
+        start = tzutils.local_to_utc(self._schedule.start_reprocess_time)
+        if start == tzutils.local_to_utc(ts):
+            end = tzutils.add_delta(
+                self._schedule.end_reprocess_time,
+                datetime.timedelta(seconds=self._period))
+            LOG.info('%s Deleting data of scope %s from %s to %s before '
+                     'reprocessing it.', self._log_prefix(),
+                     self._scope_id, start, end)
+            self._storage.delete(
+                begin=tzutils.local_to_utc(start, naive=True),
+                end=tzutils.local_to_utc(end, naive=True),
+                filters={self._scope_key: self._scope_id})
+        super().process_period(ts)
+
+    def commit(self, ts):
+        self._scheduler.update_reprocessing_time(
+            self._schedule.identifier, self._schedule.start_reprocess_time,
+            self._schedule.end_reprocess_time, ts)
+
+
+def next_reprocess_time(row, period=None):
+    """Next period of a schedule row, aware UTC, or None when done."""
+    if row is None:
+        return None
+    period = datetime.timedelta(seconds=period or CONF.collect.period)
+    start = tzutils.local_to_utc(row.start_reprocess_time)
+    end = tzutils.local_to_utc(row.end_reprocess_time)
+    nxt = start
+    if row.current_reprocess_time is not None:
+        nxt = tzutils.local_to_utc(row.current_reprocess_time) + period
+    if nxt <= end:
+        return nxt
+    return None
+
+
+# -- scope reset ------------------------------------------------------------
+
+def reset_scope_state(res_data, coordinator=None, storage=None, state=None):
+    """Reset the state of scopes (PUT /v2/scope; processor.md §7.2).
+
+    ``res_data`` = ``{"scopes": [{"scope_id", "scope_key", "fetcher",
+    "collector"}...], "last_processed_timestamp": <ISO string or
+    datetime>}``. Under each scope's processing lock, the scope's data
+    from that date on is deleted and its state is set so that the first
+    deleted period is processed next. (The reference stores the date
+    itself, so the period starting at the date is deleted and never
+    re-rated; that lost period is fixed here.)
+
+    Called by the ``reset_state`` RPC endpoint and, when no RPC transport
+    is configured, by the API itself.
+    """
+    own_coordinator = coordinator is None
+    if own_coordinator:
+        coordinator = get_coordinator()
+    storage = storage or ck_storage.get_storage()
+    state = state or storage_state.StateManager()
+    ts = res_data['last_processed_timestamp']
+    if isinstance(ts, str):
+        ts = tzutils.dt_from_iso(ts)
+    else:
+        ts = tzutils.localized(ts).replace(microsecond=0)
+    new_state = tzutils.substract_delta(ts, _period())
+    scopes = list(res_data.get('scopes') or [])
+    random.shuffle(scopes)
+    try:
+        for scope in scopes:
+            scope_id = scope['scope_id']
+            scope_key = scope.get('scope_key') or CONF.collect.scope_key
+            _name, lock = get_lock(coordinator, scope_id)
+            LOG.info('Resetting the state of scope %s to %s.', scope_id, ts)
+            with lock:
+                storage.delete(begin=ts, end=None,
+                               filters={scope_key: scope_id})
+                state.set_last_processed_timestamp(
+                    scope_id, new_state, fetcher=scope.get('fetcher'),
+                    collector=scope.get('collector'),
+                    scope_key=scope.get('scope_key'))
+    finally:
+        if own_coordinator:
+            coordinator.stop()
+
+
+# -- RPC endpoints ------------------------------------------------------------
+
+class RatingEndpoint(object):
+    """RPC namespace ``rating`` (processor.md §7)."""
+
+    target = oslo_messaging.Target(namespace='rating', version='1.0')
+
+    def __init__(self, modules=None):
+        self._modules = modules
+        self._lock = threading.Lock()
+        self.requests = []
+
+    def _record(self, command, name=None):
+        LOG.info('Received %s command%s', command,
+                 ' for module %s' % name if name else '')
+        with self._lock:
+            self.requests.append((command, name))
+            del self.requests[:-100]
+        if self._modules is not None:
+            # The next scope uses the new module list and priorities.
+            self._modules.invalidate()
+
+    def quote(self, ctxt, res_data):
+        LOG.debug('Received quote request %s', res_data)
+        return messaging.rate_quote(res_data)
+
+    def reload_modules(self, ctxt):
+        self._record('reload_modules')
+
+    def reload_module(self, ctxt, name):
+        self._record('reload_module', name)
+
+    def enable_module(self, ctxt, name):
+        self._record('enable_module', name)
+
+    def disable_module(self, ctxt, name):
+        self._record('disable_module', name)
+
+
+class ScopeEndpoint(object):
+    """RPC endpoint without namespace: ``reset_state``."""
+
+    target = oslo_messaging.Target(version='1.0')
+
+    def __init__(self):
+        self._coordinator = None
+        self._storage = None
+        self._state = None
+        self._lock = threading.Lock()
+
+    def _resources(self):
+        with self._lock:
+            if self._coordinator is None:
+                self._coordinator = get_coordinator()
+                self._storage = ck_storage.get_storage()
+                self._state = storage_state.StateManager()
+        return self._coordinator, self._storage, self._state
+
+    def reset_state(self, ctxt, res_data):
+        LOG.info('Received reset_state command for %d scope(s)',
+                 len(res_data.get('scopes') or []))
+        coordinator, storage, state = self._resources()
+        try:
+            reset_scope_state(res_data, coordinator, storage, state)
+        except Exception:
+            LOG.exception('Could not reset the state of scopes %s',
+                          res_data)
+
+    def stop(self):
+        with self._lock:
+            if self._coordinator is not None:
+                try:
+                    self._coordinator.stop()
+                except Exception:
+                    LOG.debug('Error stopping coordinator', exc_info=True)
+                self._coordinator = None
+
+
+# -- services -------------------------------------------------------------
+
+class CloudKittyProcessor(cotyledon.Service):
+    """A processing worker process (processor.md §1-§2)."""
+
+    name = 'cloudkitty-processor'
+    worker_class = Worker
+
+    def __init__(self, worker_id):
+        super().__init__(worker_id)
+        self._worker_id = worker_id
+        # Forked from the manager: never reuse its SQL connections.
+        db.reset()
+        self._stop = threading.Event()
+        self._idle = threading.Event()
+        self._idle.set()
+        self.fetcher = get_fetcher()
+        self._metrics_conf = load_metrics_conf()
+        self.collector = get_collector(copy.deepcopy(self._metrics_conf))
+        self.storage = ck_storage.get_storage()
+        self._state = storage_state.StateManager()
+        self._modules = RatingModules()
+        self._skip = build_skip_expressions(self._metrics_conf)
+        self._default_skip = SkipExpression(
+            CONF.orchestrator.skip_datapoints_expression)
+        self._executor = futurist.ThreadPoolExecutor(
+            max_workers=CONF.orchestrator.max_threads)
+        self._rating_endpoint = RatingEndpoint(self._modules)
+        self._scope_endpoint = ScopeEndpoint()
+        self._rpc_server = None
+        self._start_rpc()
+        self.coord = get_coordinator()
+
+    def _start_rpc(self):
+        if messaging.get_transport() is None:
+            LOG.debug('No RPC transport configured: no RPC server.')
+            return
+        target = messaging.get_target(server=CONF.host)
+        self._rpc_server = messaging.get_server(
+            target, [self._rating_endpoint, self._scope_endpoint])
+        self._rpc_server.start()
+
+    # scopes and workers; overridden by the reprocessor
+    def load_scopes(self):
+        scopes = list(self.fetcher.get_tenants())
+        random.shuffle(scopes)
+        LOG.info('[Worker: %s] scopes [%s] loaded for fetcher %s',
+                 self._worker_id, len(scopes),
+                 getattr(self.fetcher, 'name', CONF.fetcher.backend))
+        return scopes
+
+    def lock_base(self, scope):
+        return scope
+
+    def scope_label(self, scope):
+        return scope
+
+    def next_timestamp(self, scope):
+        return check_time_state(
+            self._state.get_last_processed_timestamp(scope))
+
+    def make_worker(self, scope):
+        return Worker(self.collector, self.storage, scope, self._worker_id,
+                      executor=self._executor, modules=self._modules,
+                      state=self._state, skip_expressions=self._skip,
+                      default_skip=self._default_skip,
+                      stop_event=self._stop)
+
+    def process_scope(self, scope):
+        if self.next_timestamp(scope) is None:
+            return 0
+        return self.make_worker(scope).run()
+
+    def internal_run(self):
+        """One cycle over every scope; returns the periods processed."""
+        self._modules.invalidate()
+        done = 0
+        for scope in self.load_scopes():
+            if self._stop.is_set():
+                break
+            _name, lock = get_lock(self.coord, self.lock_base(scope))
+            try:
+                acquired = lock.acquire(blocking=False)
+            except Exception:
+                LOG.exception('[Worker: %s] Cannot take the lock of scope '
+                              '%s', self._worker_id, self.scope_label(scope))
+                continue
+            if not acquired:
+                LOG.debug('[Worker: %s] Scope %s is locked by another '
+                          'worker, skipped.', self._worker_id,
+                          self.scope_label(scope))
+                continue
+            try:
+                done += self.process_scope(scope)
+            except Exception:
+                LOG.exception('[Worker: %s] Error processing scope %s, we '
+                              'will try it again later.', self._worker_id,
+                              self.scope_label(scope))
+            finally:
+                try:
+                    lock.release()
+                except Exception:
+                    LOG.warning('[Worker: %s] Could not release the lock '
+                                'of scope %s', self._worker_id,
+                                self.scope_label(scope), exc_info=True)
+        return done
+
+    def run(self):
+        self._idle.clear()
+        try:
+            while not self._stop.is_set():
+                done = self.internal_run()
+                if done:
+                    # Work was due: look again at once (catching up).
+                    continue
+                self._stop.wait(seconds_until_due())
+        finally:
+            self._idle.set()
+
+    def terminate(self):
+        self._stop.set()
+        # Let the current period finish (it is safe to kill, but a clean
+        # stop avoids redoing it).
+        self._idle.wait(30)
+        if self._rpc_server is not None:
+            try:
+                self._rpc_server.stop()
+                self._rpc_server.wait()
+            except Exception:
+                LOG.debug('Error stopping the RPC server', exc_info=True)
+        self._scope_endpoint.stop()
+        self._executor.shutdown(wait=False)
+        try:
+            self.coord.stop()
+        except Exception:
+            LOG.debug('Error stopping coordinator', exc_info=True)
+
+
+class CloudKittyReprocessor(CloudKittyProcessor):
+    """A reprocessing worker process (processor.md §6)."""
+
+    name = 'cloudkitty-reprocessor'
+
+    def __init__(self, worker_id):
+        super().__init__(worker_id)
+        self._scheduler = storage_state.ReprocessingSchedulerDb()
+
+    def load_scopes(self):
+        schedules = self._scheduler.get_all(remove_finished=True, limit=100)
+        random.shuffle(schedules)
+        LOG.debug('[Reprocessing worker: %s] %s schedules loaded',
+                  self._worker_id, len(schedules))
+        return schedules
+
+    def lock_base(self, schedule):
+        return reprocessing_lock_base(schedule.identifier,
+                                      schedule.start_reprocess_time,
+                                      schedule.end_reprocess_time)
+
+    def scope_label(self, schedule):
+        return '%s [%s, %s]' % (schedule.identifier,
+                                schedule.start_reprocess_time,
+                                schedule.end_reprocess_time)
+
+    def next_timestamp(self, schedule):
+        return next_reprocess_time(self._scheduler.get_from_db(
+            schedule.identifier, schedule.start_reprocess_time,
+            schedule.end_reprocess_time))
+
+    def make_worker(self, schedule):
+        return ReprocessingWorker(
+            self.collector, self.storage, schedule, self._worker_id,
+            scheduler=self._scheduler, executor=self._executor,
+            modules=self._modules, state=self._state,
+            skip_expressions=self._skip, default_skip=self._default_skip,
+            stop_event=self._stop)

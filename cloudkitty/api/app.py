@@ -1,5 +1,10 @@
 """WSGI application factory: paste loading, v1 (pecan) + v2 (flask)."""
+import logging
+import os
+
 from oslo_config import cfg
+from oslo_log import log
+from paste import deploy
 
 api_opts = [
     cfg.StrOpt('api_paste_config',
@@ -30,3 +35,71 @@ api_group_opts = [
 CONF = cfg.CONF
 CONF.register_opts(api_opts)
 CONF.register_opts(api_group_opts, group='api')
+
+LOG = log.getLogger(__name__)
+
+
+def _find_paste_config():
+    """Path of the paste file named by ``[DEFAULT] api_paste_config``.
+
+    Relative names are searched next to the configuration files (oslo's
+    find_file); as a last resort the copy shipped inside the package is
+    used so that a plain ``pip install`` works.
+    """
+    name = CONF.api_paste_config
+    if os.path.isabs(name):
+        if os.path.exists(name):
+            return name
+        raise cfg.ConfigFilesNotFoundError([name])
+    path = CONF.find_file(name)
+    if path:
+        return os.path.abspath(path)
+    if os.path.exists(name):
+        return os.path.abspath(name)
+    if name == 'api_paste.ini' and os.path.exists(_PACKAGED_PASTE):
+        return _PACKAGED_PASTE
+    raise cfg.ConfigFilesNotFoundError([name])
+
+
+_PACKAGED_PASTE = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                               'api_paste.ini')
+
+
+def load_app():
+    """Load ``cloudkitty+<auth_strategy>`` from the paste file."""
+    path = _find_paste_config()
+    name = 'cloudkitty+%s' % CONF.auth_strategy
+    LOG.info('Loading API application %s from %s', name, path)
+    return deploy.loadapp('config:' + path, name=name)
+
+
+def build_wsgi_app(argv=None):
+    """Prepare the service (config, logging) and load the paste app.
+
+    Like the reference, ``argv`` is accepted for compatibility; the
+    configuration comes from ``cloudkitty.wsgi.api`` / ``sys.argv``.
+    """
+    from cloudkitty import service
+    service.prepare_service(argv)
+    CONF.log_opt_values(LOG, logging.DEBUG)
+    return load_app()
+
+
+def setup_app():
+    """The dispatcher: root app at /, pecan v1 at /v1, flask v2 at /v2."""
+    from werkzeug.middleware import dispatcher
+
+    from cloudkitty.api import root
+    from cloudkitty.api import v1
+    from cloudkitty.api import v2
+
+    mounts = {'/v1': v1.get_app(), '/v2': v2.get_app()}
+    if CONF.storage.version < 2:
+        LOG.warning('v1 storage is used, disabling v2 API')
+        del mounts['/v2']
+    return dispatcher.DispatcherMiddleware(root.get_app(), mounts)
+
+
+def app_factory(global_config, **local_conf):
+    """Paste ``app_factory`` of ``[app:ck_api]``."""
+    return setup_app()

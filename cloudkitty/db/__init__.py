@@ -1,4 +1,5 @@
 """Database access: one oslo.db enginefacade for every SQL table."""
+import contextlib
 import threading
 
 from oslo_config import cfg
@@ -7,11 +8,13 @@ from oslo_db.sqlalchemy import enginefacade
 import sqlalchemy
 
 CONF = cfg.CONF
-db_options.set_defaults(
-    CONF, connection='sqlite:////var/lib/cloudkitty/cloudkitty.sqlite')
+DEFAULT_CONNECTION = 'sqlite:////var/lib/cloudkitty/cloudkitty.sqlite'
+db_options.set_defaults(CONF, connection=DEFAULT_CONNECTION)
 
 _LOCK = threading.Lock()
 _FACADE = None
+# Depth of session_for_write() in this thread (SQLite BEGIN IMMEDIATE).
+_WRITING = threading.local()
 
 
 class _Context(object):
@@ -28,6 +31,18 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
     cursor.close()
 
 
+def _sqlite_begin(conn):
+    # A write session that reads first would otherwise start a deferred
+    # transaction; in WAL mode, its first write then fails at once with
+    # "database is locked" when another process wrote meanwhile (the busy
+    # timeout does not apply). Write sessions take the write lock upfront
+    # and wait for it. This replaces oslo.db's listener emitting BEGIN.
+    if 'in_transaction' not in conn.info:
+        conn.exec_driver_sql('BEGIN IMMEDIATE'
+                             if getattr(_WRITING, 'depth', 0) else 'BEGIN')
+        conn.info['in_transaction'] = True
+
+
 def get_facade():
     global _FACADE
     if _FACADE is None:
@@ -40,6 +55,12 @@ def get_facade():
                 if engine.dialect.name == 'sqlite':
                     sqlalchemy.event.listen(engine, 'connect',
                                             _sqlite_pragmas)
+                    for listener in list(engine.dispatch.begin):
+                        if (getattr(listener, '__name__', '')
+                                == '_sqlite_emit_begin'):
+                            sqlalchemy.event.remove(engine, 'begin',
+                                                    listener)
+                    sqlalchemy.event.listen(engine, 'begin', _sqlite_begin)
                     engine.dispose()
     return _FACADE
 
@@ -53,9 +74,16 @@ def session_for_read():
     return get_facade().reader.using(_Context())
 
 
+@contextlib.contextmanager
 def session_for_write():
     """Context manager yielding a session committed on exit."""
-    return get_facade().writer.using(_Context())
+    facade = get_facade()
+    _WRITING.depth = getattr(_WRITING, 'depth', 0) + 1
+    try:
+        with facade.writer.using(_Context()) as session:
+            yield session
+    finally:
+        _WRITING.depth -= 1
 
 
 def reset():

@@ -10,7 +10,6 @@ from oslo_db import exception as db_exc
 import sqlalchemy as sa
 
 from cloudkitty import db
-from cloudkitty.db import migration
 from cloudkitty.db import models
 
 
@@ -36,6 +35,9 @@ Mapping = collections.namedtuple('Mapping', ['service', 'collector'])
 
 def get_migration():
     """The core migration chain (version table ``cloudkitty_alembic``)."""
+    # Imported on use: alembic is slow to import and only migrations
+    # need it.
+    from cloudkitty.db import migration
     return migration.AlembicChain(
         'cloudkitty',
         migration.chain_dir(__file__),

@@ -1,6 +1,9 @@
 """Prometheus fetcher: scopes found in the labels of a metric."""
 from oslo_config import cfg
 
+from cloudkitty.collector import prometheus as collector_prometheus
+from cloudkitty import fetcher
+
 FETCHER_PROMETHEUS_OPTS = 'fetcher_prometheus'
 
 fetcher_prometheus_opts = [
@@ -33,3 +36,52 @@ fetcher_prometheus_opts = [
 
 CONF = cfg.CONF
 CONF.register_opts(fetcher_prometheus_opts, FETCHER_PROMETHEUS_OPTS)
+
+
+class PrometheusFetcherError(fetcher.FetcherError):
+    """Prometheus gave an unusable answer to the discovery query."""
+
+
+def build_query(metric, filters, scope_attribute):
+    selector = ''
+    if filters:
+        selector = '{%s}' % ', '.join(
+            '%s="%s"' % (key, collector_prometheus._label_value(value))
+            for key, value in filters.items())
+    return 'max(%s%s) by (%s)' % (metric, selector, scope_attribute)
+
+
+class PrometheusFetcher(fetcher.BaseFetcher):
+    """Scopes found in a label of a Prometheus metric."""
+
+    name = 'prometheus'
+
+    def __init__(self):
+        super().__init__()
+        opts = CONF.fetcher_prometheus
+        self._client = collector_prometheus.PrometheusClient(
+            opts.prometheus_url,
+            user=opts.prometheus_user,
+            password=opts.prometheus_password,
+            verify=opts.cafile or not opts.insecure,
+            timeout=opts.timeout)
+
+    def get_tenants(self):
+        opts = CONF.fetcher_prometheus
+        attribute = opts.scope_attribute
+        query = build_query(opts.metric, opts.filters, attribute)
+        try:
+            res = self._client.query(query)
+        except collector_prometheus.PrometheusResponseError as exc:
+            raise PrometheusFetcherError(
+                'Unexpected Prometheus server response "%s" for "%s"'
+                % (exc, query))
+        try:
+            result = res['data']['result']
+        except (KeyError, TypeError):
+            raise PrometheusFetcherError(
+                'Unexpected Prometheus server response "%s" for "%s"'
+                % (res, query))
+        return fetcher.unique(
+            item['metric'][attribute] for item in result
+            if item.get('metric', {}).get(attribute))

@@ -1,5 +1,17 @@
-"""Storage factory."""
+"""Storage factory.
+
+``get_storage()`` loads the v2 storage driver selected by ``[storage]
+backend`` (plugins.md §5.1). Only v2 storage is shipped: the legacy v1
+drivers (``[storage] version = 1``) are refused with a clear error.
+"""
 from oslo_config import cfg
+from oslo_log import log as logging
+from stevedore import driver
+
+from cloudkitty.storage.v2 import InvalidQuery  # noqa: F401 (re-export)
+from cloudkitty.storage.v2 import NoTimeFrame  # noqa: F401 (re-export)
+
+LOG = logging.getLogger(__name__)
 
 storage_opts = [
     cfg.StrOpt('backend',
@@ -20,3 +32,34 @@ retention_opts = [
 CONF = cfg.CONF
 CONF.register_opts(storage_opts, 'storage')
 CONF.register_opts(retention_opts, 'storage')
+
+V2_NAMESPACE = 'cloudkitty.storage.v2.backends'
+
+
+class StorageVersionNotSupported(RuntimeError):
+    """``[storage] version = 1`` asked for: v1 storage is not shipped."""
+
+
+def get_storage(**kwargs):
+    """The storage driver, loaded with ``period`` and the given kwargs.
+
+    ``backend`` and ``version`` override ``[storage] backend`` and
+    ``[storage] version``; every other keyword is passed to the driver.
+    """
+    CONF.import_opt('period', 'cloudkitty.collector', 'collect')
+    args = {'period': CONF.collect.period}
+    args.update({k: v for k, v in kwargs.items()
+                 if k not in ('backend', 'version')})
+    version = kwargs.get('version') or CONF.storage.version
+    backend = kwargs.get('backend') or CONF.storage.backend
+    if int(version) == 1:
+        raise StorageVersionNotSupported(
+            'Storage version 1 ([storage] version = 1) is not shipped: '
+            'set [storage] version = 2 and choose a v2 backend '
+            '(sqlalchemy or influxdb).')
+    if int(version) > 1:
+        LOG.warning('V2 Storage is in beta. Its API is considered stable '
+                    'but its implementation may still evolve.')
+    return driver.DriverManager(
+        V2_NAMESPACE, backend, invoke_on_load=True,
+        invoke_kwds=args).driver

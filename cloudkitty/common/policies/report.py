@@ -8,19 +8,25 @@ report_policies = [
         name='report:list_tenants',
         check_str=base.ROLE_ADMIN,
         description='Return the list of rated tenants.',
-        operations=[{'method': 'GET', 'path': '/v1/report/tenants'}],
+        operations=[
+            {'method': 'GET',
+             'path': '/v1/report/tenants'}],
         scope_types=['project']),
     policy.DocumentedRuleDefault(
         name='report:get_summary',
         check_str='rule:project_reader_or_admin',
         description='Return the summary to pay for a given period.',
-        operations=[{'method': 'GET', 'path': '/v1/report/summary'}],
+        operations=[
+            {'method': 'GET',
+             'path': '/v1/report/summary'}],
         scope_types=['project']),
     policy.DocumentedRuleDefault(
         name='report:get_total',
         check_str='rule:project_reader_or_admin',
         description='Return the amount to pay for a given period.',
-        operations=[{'method': 'GET', 'path': '/v1/report/total'}],
+        operations=[
+            {'method': 'GET',
+             'path': '/v1/report/total'}],
         scope_types=['project']),
 ]
 

@@ -8,13 +8,17 @@ dataframes_policies = [
         name='dataframes:add',
         check_str=base.ROLE_ADMIN,
         description='Add one or several DataFrames',
-        operations=[{'method': 'POST', 'path': '/v2/dataframes'}],
+        operations=[
+            {'method': 'POST',
+             'path': '/v2/dataframes'}],
         scope_types=['project']),
     policy.DocumentedRuleDefault(
         name='dataframes:get',
         check_str='rule:project_reader_or_admin',
         description='Get DataFrames',
-        operations=[{'method': 'GET', 'path': '/v2/dataframes'}],
+        operations=[
+            {'method': 'GET',
+             'path': '/v2/dataframes'}],
         scope_types=['project']),
 ]
 

@@ -8,25 +8,33 @@ scope_policies = [
         name='scope:get_state',
         check_str=base.ROLE_ADMIN,
         description='Get the state of one or several scopes',
-        operations=[{'method': 'GET', 'path': '/v2/scope'}],
+        operations=[
+            {'method': 'GET',
+             'path': '/v2/scope'}],
         scope_types=['project']),
     policy.DocumentedRuleDefault(
         name='scope:reset_state',
         check_str=base.ROLE_ADMIN,
         description='Reset the state of one or several scopes',
-        operations=[{'method': 'PUT', 'path': '/v2/scope'}],
+        operations=[
+            {'method': 'PUT',
+             'path': '/v2/scope'}],
         scope_types=['project']),
     policy.DocumentedRuleDefault(
         name='scope:patch_state',
         check_str=base.ROLE_ADMIN,
         description='Update the attributes of a scope',
-        operations=[{'method': 'PATCH', 'path': '/v2/scope'}],
+        operations=[
+            {'method': 'PATCH',
+             'path': '/v2/scope'}],
         scope_types=['project']),
     policy.DocumentedRuleDefault(
         name='scope:post_state',
         check_str=base.ROLE_ADMIN,
         description='Create a scope',
-        operations=[{'method': 'POST', 'path': '/v2/scope'}],
+        operations=[
+            {'method': 'POST',
+             'path': '/v2/scope'}],
         scope_types=['project']),
 ]
 

@@ -1,14 +1,14 @@
 """Policy rules of the v2/summary API."""
 from oslo_policy import policy
 
-from cloudkitty.common.policies import base
-
 summary_policies = [
     policy.DocumentedRuleDefault(
         name='summary:get_summary',
         check_str='rule:project_reader_or_admin',
         description='Get a rating summary',
-        operations=[{'method': 'GET', 'path': '/v2/summary'}],
+        operations=[
+            {'method': 'GET',
+             'path': '/v2/summary'}],
         scope_types=['project']),
 ]
 

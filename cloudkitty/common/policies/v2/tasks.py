@@ -8,13 +8,17 @@ tasks_policies = [
         name='schedule:task_reprocesses',
         check_str=base.ROLE_ADMIN,
         description='Schedule a scope for reprocessing',
-        operations=[{'method': 'POST', 'path': '/v2/task/reprocesses'}],
+        operations=[
+            {'method': 'POST',
+             'path': '/v2/task/reprocesses'}],
         scope_types=['project']),
     policy.DocumentedRuleDefault(
         name='schedule:get_task_reprocesses',
         check_str=base.ROLE_ADMIN,
         description='Get reprocessing schedule tasks for scopes.',
-        operations=[{'method': 'GET', 'path': '/v2/task/reprocesses'}],
+        operations=[
+            {'method': 'GET',
+             'path': '/v2/task/reprocesses'}],
         scope_types=['project']),
 ]
 

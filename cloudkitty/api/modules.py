@@ -1,0 +1,55 @@
+"""The rating modules seen by the API process (stevedore discovery)."""
+import threading
+
+from oslo_log import log
+from stevedore import extension
+
+LOG = log.getLogger(__name__)
+
+PROCESSORS_NAMESPACE = 'cloudkitty.rating.processors'
+
+_LOCK = threading.Lock()
+_EXTENSIONS = None
+
+
+def _on_load_failure(manager, entrypoint, exc):
+    # A module that cannot load is skipped (absent from listings), as in
+    # the reference; say why in the log.
+    LOG.warning('Rating module %s could not be loaded: %s',
+                getattr(entrypoint, 'name', entrypoint), exc)
+
+
+def _discover():
+    cache = getattr(extension.ExtensionManager, 'ENTRY_POINT_CACHE', None)
+    if isinstance(cache, dict):
+        cache.pop(PROCESSORS_NAMESPACE, None)
+    mgr = extension.ExtensionManager(
+        PROCESSORS_NAMESPACE, invoke_on_load=True,
+        invoke_kwds={'tenant_id': None},
+        on_load_failure_callback=_on_load_failure)
+    # Sorted by plugin name, whatever the entry-point order.
+    return sorted(mgr.extensions, key=lambda ext: ext.name)
+
+
+def get_extensions(reload=False):
+    """Loaded module extensions (``ext.name``, ``ext.obj``), by name."""
+    global _EXTENSIONS
+    with _LOCK:
+        if _EXTENSIONS is None or reload:
+            _EXTENSIONS = _discover()
+        return list(_EXTENSIONS)
+
+
+def get_extension(name):
+    """The extension of plugin ``name``, or None."""
+    for ext in get_extensions():
+        if ext.name == name:
+            return ext
+    return None
+
+
+def module_info(ext):
+    """``module_info`` of an extension with ``module_id`` (plugin name)."""
+    info = dict(ext.obj.module_info)
+    info['module_id'] = info.pop('name', None) or ext.name
+    return info

@@ -1,0 +1,100 @@
+"""pecan hooks of the v1 API."""
+import json
+import threading
+
+from oslo_log import log
+from pecan import hooks
+import webob
+
+from cloudkitty.common import context
+from cloudkitty.common import policy
+from cloudkitty import messaging
+
+LOG = log.getLogger(__name__)
+
+
+class ContextHook(hooks.PecanHook):
+    """Sets ``pecan.request.context`` from the identity headers."""
+
+    def before(self, state):
+        state.request.context = context.make_context(state.request.environ)
+
+
+_STORAGE = None
+_STORAGE_LOCK = threading.Lock()
+
+
+def get_storage_backend():
+    """The storage driver of this process, loaded on first use."""
+    global _STORAGE
+    if _STORAGE is None:
+        with _STORAGE_LOCK:
+            if _STORAGE is None:
+                from cloudkitty import storage
+                _STORAGE = storage.get_storage()
+    return _STORAGE
+
+
+class _LazyStorage(object):
+    """Stands for the storage driver until an attribute is used.
+
+    Endpoints that never touch storage (modules, collector) then work even
+    when the storage backend cannot be loaded.
+    """
+
+    def __getattr__(self, name):
+        return getattr(get_storage_backend(), name)
+
+
+class StorageHook(hooks.PecanHook):
+    """Sets ``pecan.request.storage_backend`` (lazy)."""
+
+    _lazy = _LazyStorage()
+
+    def before(self, state):
+        state.request.storage_backend = self._lazy
+
+
+class RPCHook(hooks.PecanHook):
+    """Sets ``pecan.request.rpc_client`` (None without a transport)."""
+
+    def before(self, state):
+        state.request.rpc_client = messaging.get_client()
+
+
+class RatingModulesHook(hooks.PecanHook):
+    """Sets ``pecan.request.rating_modules``: the discovered extensions."""
+
+    def before(self, state):
+        from cloudkitty.api import modules
+        state.request.rating_modules = modules.get_extensions()
+
+
+def router_error(request, status, title, description=''):
+    """Router-level error body (api-v1 §2.6.2), shaped by ``Accept``."""
+    accept = request.headers.get('Accept', '') or ''
+    response = webob.Response(status=status)
+    if 'application/json' in accept:
+        response.content_type = 'application/json'
+        response.text = json.dumps({'code': int(status.split()[0]),
+                                    'title': title,
+                                    'description': description})
+    elif 'text/html' in accept or '*/*' in accept:
+        response.content_type = 'text/html'
+        response.text = ('<html><head><title>%s</title></head><body>'
+                         '<h1>%s</h1>%s</body></html>'
+                         % (status, status, description))
+    else:
+        response.content_type = 'text/plain'
+        response.text = '%s\n\n%s\n\n ' % (status, description)
+    return response
+
+
+class ErrorHook(hooks.PecanHook):
+    """Policy refusals raised before dispatch become a router-level 403."""
+
+    def on_error(self, state, exc):
+        if isinstance(exc, policy.PolicyNotAuthorized):
+            return router_error(state.request, '403 Forbidden', 'Forbidden',
+                                str(exc))
+        return None

@@ -1,0 +1,13 @@
+"""/v2/scope: scope states (api-v2.md §4.1-4.5)."""
+from cloudkitty.api.v2 import utils as api_utils
+
+
+def init(app):
+    api_utils.do_init(app, 'scope', [
+        {
+            'module': __name__ + '.' + 'state',
+            'resource_class': 'ScopeState',
+            'url': '',
+        },
+    ])
+    return app

@@ -1,0 +1,18 @@
+"""/v2/task: reprocessing tasks (api-v2.md §4.9-4.10)."""
+from cloudkitty.api.v2 import utils as api_utils
+
+
+def init(app):
+    api_utils.do_init(app, 'task', [
+        {
+            'module': __name__ + '.' + 'reprocess',
+            'resource_class': 'ReprocessSchedulerApi',
+            'url': '/reprocesses',
+        },
+        {
+            'module': __name__ + '.' + 'reprocess',
+            'resource_class': 'ReprocessSchedulerGetApi',
+            'url': '/reprocesses/<path_scope_id>',
+        },
+    ])
+    return app

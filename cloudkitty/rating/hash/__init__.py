@@ -1,0 +1,327 @@
+"""HashMap rating module: prices from services, fields, mappings,
+thresholds and groups (rating-hashmap spec).
+
+``reload_config`` reads the rules valid at a date once and compiles them
+into lookup tables; ``process`` prices points from those tables only.
+"""
+import decimal
+import logging
+
+from cloudkitty import dataframe
+from cloudkitty import rating
+from cloudkitty.rating.hash.controllers import root as root_api
+from cloudkitty.rating.hash import db_api as hash_db_api
+
+LOG = logging.getLogger(__name__)
+
+DEFAULT_GROUP = '_DEFAULT_'
+_ZERO = decimal.Decimal(0)
+_ONE = decimal.Decimal(1)
+_MISSING = object()
+
+# Accumulator slots (a list per group and point, see _price).
+_FLAT, _RATE, _TLEVEL, _TCOST, _TRATE, _TSERVICE = range(6)
+
+
+class _DBAPI(object):
+    """``HashMap.db_api``: the module's migration chain and data API."""
+
+    @staticmethod
+    def get_migration():
+        return hash_db_api.get_migration()
+
+    def __getattr__(self, name):
+        return getattr(hash_db_api.get_instance(), name)
+
+
+class _ServiceRules(object):
+    """Compiled rules of one service (spec §5.2 structure)."""
+
+    __slots__ = ('mappings', 'thresholds', 'fields', 'field_names',
+                 'constant')
+
+    def __init__(self):
+        # group -> (is_rate, cost)
+        self.mappings = {}
+        # group -> {level: (is_rate, cost)}
+        self.thresholds = {}
+        # field name -> (mappings {group: {value: (is_rate, cost)}},
+        #                thresholds {group: {level: (is_rate, cost)}})
+        self.fields = {}
+        self.field_names = ()
+        # For services with service mappings only: the per-group amounts
+        # (rate x flat) to multiply by the quantity, in group order.
+        self.constant = None
+
+    def compile(self):
+        """Freeze the tables into tuples and indexes for fast lookups.
+
+        Field mappings are indexed by value: {value: ((group, is_rate,
+        cost), ...)} with groups in the order the algorithm visits them.
+        """
+        fields = []
+        for name, (maps, thrs) in self.fields.items():
+            by_value = {}
+            for group, values in maps.items():
+                for value, (is_rate, cost) in values.items():
+                    by_value.setdefault(value, []).append(
+                        (group, is_rate, cost))
+            fields.append((
+                name,
+                {v: tuple(rules) for v, rules in by_value.items()},
+                tuple((g, tuple(v.items())) for g, v in thrs.items())))
+        self.fields = tuple(fields)
+        self.field_names = tuple(f[0] for f in fields)
+        self.thresholds = tuple(
+            (g, tuple(v.items())) for g, v in self.thresholds.items())
+        self.mappings = tuple(self.mappings.items())
+        if not self.fields and not self.thresholds:
+            factors = []
+            for group, (is_rate, cost) in self.mappings:
+                flat, rate = _ZERO, _ONE
+                if is_rate:
+                    rate = rate * cost
+                elif cost > flat:
+                    flat = cost
+                factors.append(rate * flat)
+            self.constant = tuple(factors)
+
+
+def compile_rules(services, fields, groups, mappings, thresholds):
+    """Lookup tables {service name: _ServiceRules} from rule rows.
+
+    Rows are those of ``HashMap.load_rules``; global rules are merged
+    before tenant rules so that the latter override (spec §5.2).
+    """
+    rules = {}
+    by_service_id = {}
+    for service_id, name in services:
+        by_service_id[service_id] = rules[name] = _ServiceRules()
+    field_tables = {}
+    for field_id, name, service_id in fields:
+        svc = by_service_id.get(service_id)
+        if svc is not None:
+            field_tables[field_id] = svc.fields[name] = ({}, {})
+
+    def _group(group_id):
+        if group_id is None:
+            return DEFAULT_GROUP
+        return groups.get(group_id, DEFAULT_GROUP)
+
+    # Stable sort: global rows first, then the tenant's, storage order kept.
+    for row in sorted(mappings, key=lambda r: r.tenant_id is not None):
+        rule = (row.map_type == 'rate', row.cost)
+        group = _group(row.group_id)
+        if row.service_id is not None:
+            svc = by_service_id.get(row.service_id)
+            if svc is not None:
+                svc.mappings[group] = rule
+        elif row.field_id in field_tables:
+            field_maps = field_tables[row.field_id][0]
+            field_maps.setdefault(group, {})[row.value] = rule
+    for row in sorted(thresholds, key=lambda r: r.tenant_id is not None):
+        if row.level is None:
+            continue
+        rule = (row.map_type == 'rate', row.cost)
+        group = _group(row.group_id)
+        if row.service_id is not None:
+            svc = by_service_id.get(row.service_id)
+            if svc is not None:
+                svc.thresholds.setdefault(group, {})[row.level] = rule
+        elif row.field_id in field_tables:
+            field_thrs = field_tables[row.field_id][1]
+            field_thrs.setdefault(group, {})[row.level] = rule
+    for svc in rules.values():
+        svc.compile()
+    return rules
+
+
+def _numeric(value):
+    """Decimal of a field value compared with levels; None if not one."""
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        return dataframe.to_decimal(value)
+    except (ValueError, TypeError, decimal.InvalidOperation):
+        return None
+
+
+def _new_acc():
+    # flat, rate, threshold level, cost, is rate, scope (None: no
+    # threshold, True: service, False: field)
+    return [_ZERO, _ONE, -1, _ZERO, False, None]
+
+
+def price_point(svc, qty, groupby, metadata):
+    """The amounts rule set ``svc`` adds to a point, one per group.
+
+    The algorithm of spec §5.3, in the same order of operations so that
+    results are identical to the last digit. An empty tuple means that no
+    rule matched (the point keeps its price).
+    """
+    acc = {}
+    for group, (is_rate, cost) in svc.mappings:
+        a = acc.get(group)
+        if a is None:
+            a = acc[group] = _new_acc()
+        if is_rate:
+            a[_RATE] = a[_RATE] * cost
+        elif cost > a[_FLAT]:
+            a[_FLAT] = cost
+    for group, levels in svc.thresholds:
+        for level, (is_rate, cost) in levels:
+            if qty >= level:
+                a = acc.get(group)
+                if a is None:
+                    a = acc[group] = _new_acc()
+                if level > a[_TLEVEL]:
+                    a[_TLEVEL] = level
+                    a[_TCOST] = cost
+                    a[_TRATE] = is_rate
+                    a[_TSERVICE] = True
+    for fname, by_value, fthrs in svc.fields:
+        value = groupby.get(fname, _MISSING)
+        if value is _MISSING:
+            value = metadata.get(fname, _MISSING)
+            if value is _MISSING:
+                continue
+        if by_value:
+            matched = by_value.get(
+                value if type(value) is str else str(value))
+            if matched:
+                for group, is_rate, cost in matched:
+                    a = acc.get(group)
+                    if a is None:
+                        a = acc[group] = _new_acc()
+                    if is_rate:
+                        a[_RATE] = a[_RATE] * cost
+                    elif cost > a[_FLAT]:
+                        a[_FLAT] = cost
+        if fthrs:
+            lv = _numeric(value)
+            if lv is None:
+                # The reference aborts the whole frame here; a value that
+                # is not a number simply reaches no level.
+                continue
+            for group, levels in fthrs:
+                for level, (is_rate, cost) in levels:
+                    if lv >= level:
+                        a = acc.get(group)
+                        if a is None:
+                            a = acc[group] = _new_acc()
+                        if level > a[_TLEVEL]:
+                            a[_TLEVEL] = level
+                            a[_TCOST] = cost
+                            a[_TRATE] = is_rate
+                            a[_TSERVICE] = False
+    amounts = []
+    for a in acc.values():
+        rate, flat = a[_RATE], a[_FLAT]
+        service_scope = a[_TSERVICE]
+        if service_scope is False:
+            if a[_TRATE]:
+                rate = rate * a[_TCOST]
+            else:
+                flat = flat + a[_TCOST]
+        r = rate * flat
+        r = r * qty
+        if service_scope:
+            if a[_TRATE]:
+                r = r * a[_TCOST]
+            else:
+                r = r + a[_TCOST]
+        amounts.append(r)
+    return tuple(amounts)
+
+
+_CACHE_SIZE = 65536
+
+
+def _cache_key(svc, qty, groupby, metadata):
+    """What the amounts of a point depend on: its exact quantity and the
+    values of the service's fields (typed, so that 1, 1.0 and True, which
+    compare equal, are different keys)."""
+    key = [str(qty)]
+    for fname in svc.field_names:
+        value = groupby.get(fname, _MISSING)
+        if value is _MISSING:
+            value = metadata.get(fname, _MISSING)
+        if type(value) is not str:
+            value = (type(value), repr(value))
+        key.append(value)
+    return tuple(key)
+
+
+class HashMap(rating.RatingProcessorBase):
+    """HashMap rating module."""
+
+    module_name = 'hashmap'
+    description = 'HashMap rating module.'
+    hot_config = True
+    db_api = _DBAPI()
+    config_controller = root_api.HashMapConfigController
+
+    def __init__(self, tenant_id=None):
+        super().__init__(tenant_id=tenant_id)
+        self._rules = {}
+        self.reload_config()
+
+    def reload_config(self, start=None):
+        """Load and compile the rules valid at ``start`` (default: now)."""
+        at = start if start is not None else hash_db_api.utcnow()
+        rows = hash_db_api.get_instance().load_rules(self._tenant_id, at)
+        self._rules = compile_rules(*rows)
+
+    @staticmethod
+    def _price_points(svc, points):
+        make = dataframe.DataPoint._make
+        out = []
+        append = out.append
+        constant = svc.constant
+        if constant is not None:
+            if not constant:
+                return list(points)
+            for p in points:
+                qty = p[1]
+                price = p[2]
+                for factor in constant:
+                    price = price + factor * qty
+                append(make((p[0], qty, price, p[3], p[4], p[5])))
+            return out
+        # Points sharing a quantity and field values get the same amounts:
+        # compute them once.
+        cache = {}
+        for p in points:
+            qty, groupby, metadata = p[1], p[3], p[4]
+            key = _cache_key(svc, qty, groupby, metadata)
+            try:
+                amounts = cache.get(key)
+            except TypeError:       # unhashable field value
+                key = None
+                amounts = None
+            if amounts is None:
+                amounts = price_point(svc, qty, groupby, metadata)
+                if key is not None:
+                    if len(cache) >= _CACHE_SIZE:
+                        cache.clear()
+                    cache[key] = amounts
+            if not amounts:
+                append(p)
+                continue
+            price = p[2]
+            # Groups are added one by one, in creation order.
+            for r in amounts:
+                price = price + r
+            append(make((p[0], qty, price, p[3], p[4], p[5])))
+        return out
+
+    def process(self, data):
+        output = dataframe.DataFrame(data.start, data.end)
+        rules = self._rules
+        for metric, points in data.itertypes():
+            svc = rules.get(metric)
+            if svc is None:
+                output.add_points(list(points), metric)
+            else:
+                output.add_points(self._price_points(svc, points), metric)
+        return output

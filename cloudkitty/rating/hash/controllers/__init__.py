@@ -1,0 +1,1 @@
+"""Pecan/WSME controllers of /v1/rating/module_config/hashmap."""

@@ -1,0 +1,920 @@
+"""Database API of the hashmap rating module.
+
+Objects are identified by UUID strings; the integer keys stay internal.
+Every public method opens its own transaction and returns plain dicts
+whose keys and order are the API's (rating-hashmap spec §2), with Decimal
+money and naive UTC datetimes.
+"""
+import datetime
+import uuid
+
+from oslo_db import exception as db_exc
+import sqlalchemy as sa
+
+from cloudkitty import db
+from cloudkitty.db import migration
+from cloudkitty.rating.hash import models
+
+
+
+# ---------------------------------------------------------------- errors
+
+class HashMapError(Exception):
+    """Base of the hashmap errors; ``code`` is the HTTP status to use."""
+
+    code = 400
+
+
+class ClientHashMapError(HashMapError):
+    """A request breaking a rule of the module (400)."""
+
+
+class NoSuchService(HashMapError):
+    code = 404
+
+    def __init__(self, name=None, uuid=None):
+        self.name = name
+        self.uuid = uuid
+        super().__init__('No such service: %s (UUID: %s)' % (name, uuid))
+
+
+class NoSuchField(HashMapError):
+    code = 404
+
+    def __init__(self, uuid):
+        self.uuid = uuid
+        super().__init__('No such field: %s' % uuid)
+
+
+class NoSuchGroup(HashMapError):
+    code = 404
+
+    def __init__(self, name=None, uuid=None):
+        self.name = name
+        self.uuid = uuid
+        super().__init__('No such group: %s (UUID: %s)' % (name, uuid))
+
+
+class NoSuchMapping(HashMapError):
+    code = 404
+
+    def __init__(self, uuid):
+        self.uuid = uuid
+        super().__init__('No such mapping: %s' % uuid)
+
+
+class NoSuchThreshold(HashMapError):
+    code = 404
+
+    def __init__(self, uuid):
+        self.uuid = uuid
+        super().__init__('No such threshold: %s' % uuid)
+
+
+class MappingHasNoGroup(HashMapError):
+    code = 404
+
+    def __init__(self, uuid):
+        self.uuid = uuid
+        super().__init__('Mapping has no group (UUID: %s)' % uuid)
+
+
+class ThresholdHasNoGroup(HashMapError):
+    code = 404
+
+    def __init__(self, uuid):
+        self.uuid = uuid
+        super().__init__('Threshold has no group (UUID: %s)' % uuid)
+
+
+class AlreadyExists(HashMapError):
+    code = 409
+
+
+class ServiceAlreadyExists(AlreadyExists):
+    def __init__(self, name, uuid):
+        super().__init__('Service %s already exists (UUID: %s)'
+                         % (name, uuid))
+
+
+class FieldAlreadyExists(AlreadyExists):
+    def __init__(self, name, uuid):
+        super().__init__('Field %s already exists (UUID: %s)'
+                         % (name, uuid))
+
+
+class GroupAlreadyExists(AlreadyExists):
+    def __init__(self, name, uuid):
+        super().__init__('Group %s already exists (UUID: %s)'
+                         % (name, uuid))
+
+
+class MappingAlreadyExists(AlreadyExists):
+    def __init__(self, value, parent_id, parent_type, tenant_id=None):
+        super().__init__(
+            "Mapping '%s' already exists for %s '%s', tenant: '%s'"
+            % (value, parent_type, parent_id, tenant_id))
+
+
+class ThresholdAlreadyExists(AlreadyExists):
+    def __init__(self, level, parent_id, parent_type, tenant_id=None):
+        super().__init__(
+            "Threshold '%s' already exists for %s '%s', tenant: '%s'"
+            % (level, parent_type, parent_id, tenant_id))
+
+
+# ---------------------------------------------------------------- helpers
+
+def utcnow():
+    """Now as naive UTC with microseconds (the stored form)."""
+    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+
+
+def to_naive_utc(value):
+    """Naive UTC from a datetime (naive values are taken as UTC)."""
+    if value is None:
+        return None
+    if value.tzinfo is not None:
+        value = value.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+    return value
+
+
+def fmt_dt(value):
+    """Datetime as printed in error messages (space separator)."""
+    return None if value is None else str(value)
+
+
+def _cost(value):
+    return models.quantize(value, models.COST_SCALE)
+
+
+def _level(value):
+    return models.quantize(value, models.LEVEL_SCALE)
+
+
+_SERVICE = models.HashMapService
+_FIELD = models.HashMapField
+_GROUP = models.HashMapGroup
+_MAPPING = models.HashMapMapping
+_THRESHOLD = models.HashMapThreshold
+
+
+def _uuid_map(session, model, ids):
+    """{internal id: uuid} for the given internal ids of ``model``."""
+    ids = {i for i in ids if i is not None}
+    if not ids:
+        return {}
+    key = {_SERVICE: 'service_id', _FIELD: 'field_id',
+           _GROUP: 'group_id'}[model]
+    rows = session.execute(sa.select(model.id, getattr(model, key))
+                           .where(model.id.in_(ids))).all()
+    return dict(rows)
+
+
+def _service_dict(row):
+    return {'service_id': row.service_id, 'name': row.name}
+
+
+def _group_dict(row):
+    return {'group_id': row.group_id, 'name': row.name}
+
+
+def _rule_dicts(session, rows, kind):
+    """API dicts of mappings or thresholds, parents resolved to uuids."""
+    services = _uuid_map(session, _SERVICE, [r.service_id for r in rows])
+    fields = _uuid_map(session, _FIELD, [r.field_id for r in rows])
+    groups = _uuid_map(session, _GROUP, [r.group_id for r in rows])
+    output = []
+    for r in rows:
+        if kind == 'mapping':
+            output.append({
+                'mapping_id': r.mapping_id,
+                'value': r.value,
+                'type': r.map_type,
+                'cost': r.cost,
+                'service_id': services.get(r.service_id),
+                'field_id': fields.get(r.field_id),
+                'group_id': groups.get(r.group_id),
+                'tenant_id': r.tenant_id,
+                'created_at': r.created_at,
+                'start': r.start,
+                'end': r.end,
+                'name': r.name,
+                'description': r.description,
+                'deleted': r.deleted,
+                'created_by': r.created_by,
+                'updated_by': r.updated_by,
+                'deleted_by': r.deleted_by,
+            })
+        else:
+            output.append({
+                'threshold_id': r.threshold_id,
+                'level': r.level,
+                'type': r.map_type,
+                'cost': r.cost,
+                'service_id': services.get(r.service_id),
+                'field_id': fields.get(r.field_id),
+                'group_id': groups.get(r.group_id),
+                'tenant_id': r.tenant_id,
+            })
+    return output
+
+
+def _field_dicts(session, rows):
+    services = _uuid_map(session, _SERVICE, [r.service_id for r in rows])
+    return [{'field_id': r.field_id, 'name': r.name,
+             'service_id': services.get(r.service_id)} for r in rows]
+
+
+class HashMap(object):
+    """The hashmap database API (stateless: one transaction per call)."""
+
+    # ------------------------------------------------------------ lookups
+    @staticmethod
+    def _one(session, model, **filters):
+        return session.execute(sa.select(model).filter_by(**filters)
+                               ).scalars().first()
+
+    def _service_row(self, session, uuid=None, name=None):
+        row = None
+        if uuid is not None:
+            row = self._one(session, _SERVICE, service_id=str(uuid))
+        elif name is not None:
+            row = self._one(session, _SERVICE, name=name)
+        if row is None:
+            raise NoSuchService(name=name, uuid=uuid)
+        return row
+
+    def _field_row(self, session, uuid):
+        row = self._one(session, _FIELD, field_id=str(uuid))
+        if row is None:
+            raise NoSuchField(uuid)
+        return row
+
+    def _group_row(self, session, uuid=None, name=None):
+        row = None
+        if uuid is not None:
+            row = self._one(session, _GROUP, group_id=str(uuid))
+        elif name is not None:
+            row = self._one(session, _GROUP, name=name)
+        if row is None:
+            raise NoSuchGroup(name=name, uuid=uuid)
+        return row
+
+    def _mapping_row(self, session, uuid):
+        row = self._one(session, _MAPPING, mapping_id=str(uuid))
+        if row is None:
+            raise NoSuchMapping(uuid)
+        return row
+
+    def _threshold_row(self, session, uuid):
+        row = self._one(session, _THRESHOLD, threshold_id=str(uuid))
+        if row is None:
+            raise NoSuchThreshold(uuid)
+        return row
+
+    # ----------------------------------------------------------- services
+    def get_service(self, name=None, uuid=None):
+        with db.session_for_read() as session:
+            return _service_dict(self._service_row(session, uuid, name))
+
+    def list_services(self):
+        with db.session_for_read() as session:
+            rows = session.execute(sa.select(_SERVICE).order_by(
+                _SERVICE.id)).scalars().all()
+            return [_service_dict(r) for r in rows]
+
+    def create_service(self, name):
+        try:
+            with db.session_for_write() as session:
+                existing = self._one(session, _SERVICE, name=name)
+                if existing is not None:
+                    raise ServiceAlreadyExists(name, existing.service_id)
+                row = _SERVICE(service_id=str(uuid.uuid4()), name=name)
+                session.add(row)
+                session.flush()
+                return _service_dict(row)
+        except db_exc.DBDuplicateEntry:
+            # A concurrent creation won the race.
+            raise ServiceAlreadyExists(name, self.get_service(name)
+                                       ['service_id'])
+
+    def delete_service(self, name=None, uuid=None):
+        with db.session_for_write() as session:
+            row = self._service_row(session, uuid, name)
+            field_ids = session.execute(sa.select(_FIELD.id).where(
+                _FIELD.service_id == row.id)).scalars().all()
+            self._delete_rules(session, service_id=row.id,
+                               field_ids=field_ids)
+            session.execute(sa.delete(_FIELD).where(
+                _FIELD.service_id == row.id))
+            session.delete(row)
+
+    @staticmethod
+    def _delete_rules(session, service_id=None, field_ids=()):
+        # Foreign keys are not enforced on SQLite: cascade by hand.
+        for model in (_MAPPING, _THRESHOLD):
+            conds = []
+            if service_id is not None:
+                conds.append(model.service_id == service_id)
+            if field_ids:
+                conds.append(model.field_id.in_(list(field_ids)))
+            if conds:
+                session.execute(sa.delete(model).where(sa.or_(*conds)))
+
+    # ------------------------------------------------------------- fields
+    def get_field(self, uuid=None, service_uuid=None, name=None):
+        with db.session_for_read() as session:
+            if uuid is not None:
+                row = self._field_row(session, uuid)
+            else:
+                service = self._service_row(session, service_uuid)
+                row = self._one(session, _FIELD, service_id=service.id,
+                                name=name)
+                if row is None:
+                    raise NoSuchField(name)
+            return _field_dicts(session, [row])[0]
+
+    def list_fields(self, service_uuid):
+        with db.session_for_read() as session:
+            rows = session.execute(
+                sa.select(_FIELD).join(
+                    _SERVICE, _SERVICE.id == _FIELD.service_id)
+                .where(_SERVICE.service_id == str(service_uuid))
+                .order_by(_FIELD.id)).scalars().all()
+            return _field_dicts(session, rows)
+
+    def create_field(self, service_uuid, name):
+        try:
+            with db.session_for_write() as session:
+                try:
+                    service = self._service_row(session, service_uuid)
+                except NoSuchService as exc:
+                    # An unknown parent in a body is a client error.
+                    exc.code = 400
+                    raise
+                existing = self._one(session, _FIELD, service_id=service.id,
+                                     name=name)
+                if existing is not None:
+                    raise FieldAlreadyExists(name, existing.field_id)
+                row = _FIELD(field_id=str(uuid.uuid4()), name=name,
+                             service_id=service.id)
+                session.add(row)
+                session.flush()
+                return {'field_id': row.field_id, 'name': row.name,
+                        'service_id': service.service_id}
+        except db_exc.DBDuplicateEntry:
+            field = self.get_field(service_uuid=service_uuid, name=name)
+            raise FieldAlreadyExists(name, field['field_id'])
+
+    def delete_field(self, uuid):
+        with db.session_for_write() as session:
+            row = self._field_row(session, uuid)
+            self._delete_rules(session, field_ids=[row.id])
+            session.delete(row)
+
+    # ------------------------------------------------------------- groups
+    def get_group(self, uuid=None, name=None):
+        with db.session_for_read() as session:
+            return _group_dict(self._group_row(session, uuid, name))
+
+    def list_groups(self):
+        with db.session_for_read() as session:
+            rows = session.execute(sa.select(_GROUP).order_by(
+                _GROUP.id)).scalars().all()
+            return [_group_dict(r) for r in rows]
+
+    def create_group(self, name):
+        try:
+            with db.session_for_write() as session:
+                existing = self._one(session, _GROUP, name=name)
+                if existing is not None:
+                    raise GroupAlreadyExists(name, existing.group_id)
+                row = _GROUP(group_id=str(uuid.uuid4()), name=name)
+                session.add(row)
+                session.flush()
+                return _group_dict(row)
+        except db_exc.DBDuplicateEntry:
+            raise GroupAlreadyExists(name, self.get_group(name=name)
+                                     ['group_id'])
+
+    def delete_group(self, uuid, recurse=False):
+        with db.session_for_write() as session:
+            row = self._group_row(session, uuid)
+            for model in (_MAPPING, _THRESHOLD):
+                if recurse:
+                    session.execute(sa.delete(model).where(
+                        model.group_id == row.id))
+                else:
+                    session.execute(sa.update(model).where(
+                        model.group_id == row.id).values(group_id=None))
+            session.delete(row)
+
+    def get_group_from_mapping(self, uuid):
+        with db.session_for_read() as session:
+            row = self._one(session, _MAPPING, mapping_id=str(uuid))
+            if row is None or row.group_id is None:
+                raise MappingHasNoGroup(uuid)
+            return _group_dict(session.get(_GROUP, row.group_id))
+
+    def get_group_from_threshold(self, uuid):
+        with db.session_for_read() as session:
+            row = self._one(session, _THRESHOLD, threshold_id=str(uuid))
+            if row is None or row.group_id is None:
+                raise ThresholdHasNoGroup(uuid)
+            return _group_dict(session.get(_GROUP, row.group_id))
+
+    # ------------------------------------------------------------ filters
+    def _rule_filters(self, session, model, service_uuid=None,
+                      field_uuid=None, group_uuid=None, no_group=False,
+                      tenant_uuid=None, filter_tenant=False):
+        """WHERE clauses common to mapping and threshold listings.
+
+        Returns None when a referenced parent does not exist (empty list).
+        """
+        conds = []
+        if service_uuid is not None:
+            row = self._one(session, _SERVICE, service_id=str(service_uuid))
+            if row is None:
+                return None
+            conds.append(model.service_id == row.id)
+        elif field_uuid is not None:
+            row = self._one(session, _FIELD, field_id=str(field_uuid))
+            if row is None:
+                return None
+            conds.append(model.field_id == row.id)
+        if group_uuid is not None:
+            row = self._one(session, _GROUP, group_id=str(group_uuid))
+            if row is None:
+                return None
+            conds.append(model.group_id == row.id)
+        elif no_group:
+            conds.append(model.group_id.is_(None))
+        if filter_tenant:
+            if tenant_uuid is None:
+                conds.append(model.tenant_id.is_(None))
+            else:
+                conds.append(model.tenant_id == tenant_uuid)
+        return conds
+
+    # ----------------------------------------------------------- mappings
+    def get_mapping(self, uuid):
+        """A mapping, soft-deleted ones included."""
+        with db.session_for_read() as session:
+            return _rule_dicts(session, [self._mapping_row(session, uuid)],
+                               'mapping')[0]
+
+    def list_mappings(self, service_uuid=None, field_uuid=None,
+                      group_uuid=None, no_group=False, tenant_uuid=None,
+                      filter_tenant=False, deleted=False, start=None,
+                      end=None, created_by=None, updated_by=None,
+                      deleted_by=None, description=None, is_active=None,
+                      all=True):
+        if (not all and service_uuid is None and field_uuid is None
+                and group_uuid is None):
+            raise ClientHashMapError(
+                'You must specify either service_uuid, field_uuid or '
+                'group_uuid.')
+        with db.session_for_read() as session:
+            conds = self._rule_filters(
+                session, _MAPPING, service_uuid, field_uuid, group_uuid,
+                no_group, tenant_uuid, filter_tenant)
+            if conds is None:
+                return []
+            if not deleted:
+                conds.append(_MAPPING.deleted.is_(None))
+            if start is not None:
+                conds.append(_MAPPING.start >= to_naive_utc(start))
+            if end is not None:
+                conds.append(_MAPPING.end < to_naive_utc(end))
+            for col, value in (('created_by', created_by),
+                               ('updated_by', updated_by),
+                               ('deleted_by', deleted_by)):
+                if value is not None:
+                    conds.append(getattr(_MAPPING, col) == value)
+            if description is not None:
+                conds.append(sa.func.lower(_MAPPING.description).contains(
+                    description.lower(), autoescape=True))
+            if is_active:
+                now = utcnow()
+                conds.append(_MAPPING.start <= now)
+                conds.append(sa.or_(_MAPPING.end.is_(None),
+                                    _MAPPING.end > now))
+                conds.append(_MAPPING.deleted.is_(None))
+            rows = session.execute(sa.select(_MAPPING).where(*conds)
+                                   .order_by(_MAPPING.id)).scalars().all()
+            return _rule_dicts(session, rows, 'mapping')
+
+    @staticmethod
+    def _check_window(start, end):
+        if end is not None and end < start:
+            raise ClientHashMapError(
+                'Cannot create a rule with start after end. '
+                'start=[%s] end=[%s].' % (fmt_dt(start), fmt_dt(end)))
+
+    def create_mapping(self, cost, map_type='flat', value=None,
+                       service_id=None, field_id=None, group_id=None,
+                       tenant_id=None, start=None, end=None, name=None,
+                       description=None, created_by='unknown',
+                       force=False):
+        """Create a mapping (checks in the order of spec §4.4.3)."""
+        now = utcnow()
+        start = to_naive_utc(start)
+        end = to_naive_utc(end)
+        if not force and start is not None and start < now:
+            raise ClientHashMapError(
+                'Cannot create a rule with start in the past. '
+                'start=[%s] current time=[%s].' % (fmt_dt(start),
+                                                   fmt_dt(now)))
+        # The reference compares end with a missing start (500): the start
+        # defaults to now, so compare with that.
+        self._check_window(start or now, end)
+        if service_id and field_id:
+            raise ClientHashMapError('You can only specify one parent.')
+        if not service_id and not field_id:
+            raise ClientHashMapError('You must specify one parent.')
+        if value and service_id:
+            raise ClientHashMapError(
+                "You can't specify a value and a service_id.")
+        if not value and field_id:
+            raise ClientHashMapError(
+                'You must specify a value for a field mapping.')
+        if map_type not in models.MAP_TYPES:
+            raise ClientHashMapError(
+                'Invalid input for field/attribute type. Value: %r. '
+                'Value should be one of: flat, rate' % (map_type,))
+        name = name or uuid.uuid4().hex
+        start = start or now
+        with db.session_for_write() as session:
+            field = service = group = None
+            if field_id:
+                field = self._one(session, _FIELD, field_id=str(field_id))
+                if field is None:
+                    raise ClientHashMapError('No such field: %s' % field_id)
+            if service_id:
+                service = self._one(session, _SERVICE,
+                                    service_id=str(service_id))
+                if service is None:
+                    raise ClientHashMapError(
+                        'No such service: None (UUID: %s)' % service_id)
+            if group_id:
+                group = self._one(session, _GROUP, group_id=str(group_id))
+                if group is None:
+                    raise ClientHashMapError(
+                        'No such group: None (UUID: %s)' % group_id)
+            parent_type = 'field' if field is not None else 'service'
+            parent_uuid = field_id if field is not None else service_id
+            # Serialise creations of rules on one parent, so two concurrent
+            # requests cannot both pass the conflict check.
+            parent_row = field if field is not None else service
+            session.execute(sa.select(type(parent_row).id).where(
+                type(parent_row).id == parent_row.id).with_for_update())
+            conflict = self._mapping_conflict(
+                session, name=name, value=value, tenant_id=tenant_id,
+                service=service, field=field, group=group, start=start,
+                end=end)
+            if conflict:
+                raise MappingAlreadyExists(
+                    value if value is not None else None, parent_uuid,
+                    parent_type, tenant_id)
+            row = _MAPPING(
+                mapping_id=str(uuid.uuid4()), value=value,
+                cost=_cost(cost), map_type=map_type,
+                service_id=service.id if service is not None else None,
+                field_id=field.id if field is not None else None,
+                group_id=group.id if group is not None else None,
+                tenant_id=tenant_id, created_at=now, start=start, end=end,
+                name=name, description=description, deleted=None,
+                created_by=created_by)
+            session.add(row)
+            session.flush()
+            return _rule_dicts(session, [row], 'mapping')[0]
+
+    def _mapping_conflict(self, session, name, value, tenant_id, service,
+                          field, group, start, end, exclude_id=None):
+        def _eq(col, val):
+            return col.is_(None) if val is None else col == val
+
+        same_rule = [
+            _eq(_MAPPING.value, value),
+            _eq(_MAPPING.tenant_id, tenant_id),
+            _eq(_MAPPING.group_id, group.id if group is not None else None),
+        ]
+        if field is not None:
+            same_rule.append(_MAPPING.field_id == field.id)
+        else:
+            same_rule.append(_MAPPING.service_id == service.id)
+        if end is not None:
+            same_rule.append(_MAPPING.start < end)
+            same_rule.append(sa.or_(_MAPPING.end >= start,
+                                    _MAPPING.end.is_(None)))
+        else:
+            same_rule.append(sa.or_(_MAPPING.start > start,
+                                    _MAPPING.end.is_(None)))
+        query = sa.select(_MAPPING.id).where(
+            _MAPPING.deleted.is_(None),
+            sa.or_(_MAPPING.name == name, sa.and_(*same_rule)))
+        if exclude_id is not None:
+            query = query.where(_MAPPING.id != exclude_id)
+        return session.execute(query.limit(1)).first() is not None
+
+    def update_mapping(self, uuid, cost=None, start=None, end=None,
+                       description=None, updated_by='unknown',
+                       immutable=None):
+        """Update a mapping (spec §4.4.4).
+
+        ``immutable``: {attribute: value} sent by the client for attributes
+        that cannot change (value, type, tenant_id, group_id, name,
+        service_id, field_id; cost, start and description for a running
+        rule). A value equal to the stored one is no change; a different
+        one is refused, naming the attribute.
+        """
+        now = utcnow()
+        start = to_naive_utc(start)
+        end = to_naive_utc(end)
+        immutable = dict(immutable or {})
+        with db.session_for_write() as session:
+            row = self._mapping_row(session, uuid)
+            current = _rule_dicts(session, [row], 'mapping')[0]
+            if row.deleted is not None:
+                raise NoSuchMapping(uuid)
+            running = row.start < now
+            if running:
+                immutable.update({'cost': cost, 'start': start,
+                                  'description': description})
+            changed = self._changed(current, immutable)
+            if changed:
+                if running:
+                    raise ClientHashMapError(
+                        'You are allowed to update only the attribute [end] '
+                        'as this rule is already running as it started on '
+                        '[%s]. Attribute [%s] cannot change.'
+                        % (fmt_dt(row.start), changed))
+                raise ClientHashMapError(
+                    'Attribute [%s] of a mapping cannot be updated.'
+                    % changed)
+            if running:
+                if row.end is not None:
+                    if end == row.end:
+                        # keystoneauth re-sends the PUT after the 302: a
+                        # repeat of the update that set the end is no-op.
+                        return current
+                    raise ClientHashMapError(
+                        'Cannot update a rule that was already processed '
+                        'and has a defined end date.')
+                if end is not None and end < now:
+                    raise ClientHashMapError(
+                        'End date must be in the future. end=[%s] current '
+                        'time=[%s]' % (fmt_dt(end), fmt_dt(now)))
+                row.end = end
+            else:
+                new_start = start or row.start
+                if new_start < now:
+                    raise ClientHashMapError(
+                        'Cannot create a rule with start in the past. '
+                        'start=[%s] current time=[%s].'
+                        % (fmt_dt(new_start), fmt_dt(now)))
+                self._check_window(new_start, end)
+                parent = (session.get(_FIELD, row.field_id)
+                          if row.field_id is not None else None)
+                service = (session.get(_SERVICE, row.service_id)
+                           if row.service_id is not None else None)
+                group = (session.get(_GROUP, row.group_id)
+                         if row.group_id is not None else None)
+                if self._mapping_conflict(
+                        session, name=row.name, value=row.value,
+                        tenant_id=row.tenant_id, service=service,
+                        field=parent, group=group, start=new_start, end=end,
+                        exclude_id=row.id):
+                    raise MappingAlreadyExists(
+                        row.value, current['field_id'] or
+                        current['service_id'],
+                        'field' if parent is not None else 'service',
+                        row.tenant_id)
+                if cost is not None:
+                    row.cost = _cost(cost)
+                row.start = new_start
+                row.end = end
+                row.description = description
+            row.updated_by = updated_by
+            session.flush()
+            return _rule_dicts(session, [row], 'mapping')[0]
+
+    @staticmethod
+    def _changed(current, sent):
+        """Name of the first attribute of ``sent`` differing, or None."""
+        for key, value in sent.items():
+            if value is None:
+                continue
+            stored = current.get(key)
+            if key == 'cost':
+                if stored is None or _cost(value) != stored:
+                    return key
+            elif key in ('start', 'end'):
+                if to_naive_utc(value) != stored:
+                    return key
+            elif key in ('service_id', 'field_id', 'group_id'):
+                if stored is None or str(value).lower().replace(
+                        '-', '') != stored.replace('-', ''):
+                    return key
+            elif key == 'value':
+                # The client sends back the "" of a service mapping.
+                if (value or None) != (stored or None):
+                    return key
+            elif value != stored:
+                return key
+        return None
+
+    def delete_mapping(self, uuid, deleted_by='unknown'):
+        with db.session_for_write() as session:
+            row = self._one(session, _MAPPING, mapping_id=str(uuid))
+            if row is None or row.deleted is not None:
+                raise NoSuchMapping(uuid)
+            row.deleted = utcnow()
+            row.deleted_by = deleted_by
+
+    # --------------------------------------------------------- thresholds
+    def get_threshold(self, uuid):
+        with db.session_for_read() as session:
+            return _rule_dicts(
+                session, [self._threshold_row(session, uuid)],
+                'threshold')[0]
+
+    def list_thresholds(self, service_uuid=None, field_uuid=None,
+                        group_uuid=None, no_group=False, tenant_uuid=None,
+                        filter_tenant=False):
+        if service_uuid is None and field_uuid is None and group_uuid is None:
+            raise ClientHashMapError(
+                'You must specify either service_uuid, field_uuid or '
+                'group_uuid.')
+        with db.session_for_read() as session:
+            conds = self._rule_filters(
+                session, _THRESHOLD, service_uuid, field_uuid, group_uuid,
+                no_group, tenant_uuid, filter_tenant)
+            if conds is None:
+                return []
+            rows = session.execute(sa.select(_THRESHOLD).where(*conds)
+                                   .order_by(_THRESHOLD.id)).scalars().all()
+            return _rule_dicts(session, rows, 'threshold')
+
+    def create_threshold(self, level, cost, map_type='flat',
+                         service_id=None, field_id=None, group_id=None,
+                         tenant_id=None):
+        if service_id and field_id:
+            raise ClientHashMapError('You can only specify one parent.')
+        if not service_id and not field_id:
+            raise ClientHashMapError('You must specify one parent.')
+        if map_type not in models.MAP_TYPES:
+            raise ClientHashMapError(
+                'Invalid input for field/attribute type. Value: %r. '
+                'Value should be one of: flat, rate' % (map_type,))
+        stored_level = _level(level)
+        try:
+            with db.session_for_write() as session:
+                field = service = group = None
+                if field_id:
+                    field = self._one(session, _FIELD,
+                                      field_id=str(field_id))
+                    if field is None:
+                        raise ClientHashMapError(
+                            'No such field: %s' % field_id)
+                if service_id:
+                    service = self._one(session, _SERVICE,
+                                        service_id=str(service_id))
+                    if service is None:
+                        raise ClientHashMapError(
+                            'No such service: None (UUID: %s)' % service_id)
+                if group_id:
+                    group = self._one(session, _GROUP,
+                                      group_id=str(group_id))
+                    if group is None:
+                        raise ClientHashMapError(
+                            'No such group: None (UUID: %s)' % group_id)
+                if tenant_id is not None and self._threshold_exists(
+                        session, stored_level, service, field, tenant_id):
+                    raise db_exc.DBDuplicateEntry()
+                row = _THRESHOLD(
+                    threshold_id=str(uuid.uuid4()), level=stored_level,
+                    cost=_cost(cost), map_type=map_type,
+                    service_id=service.id if service is not None else None,
+                    field_id=field.id if field is not None else None,
+                    group_id=group.id if group is not None else None,
+                    tenant_id=tenant_id)
+                session.add(row)
+                session.flush()
+                return _rule_dicts(session, [row], 'threshold')[0]
+        except db_exc.DBDuplicateEntry:
+            raise ThresholdAlreadyExists(
+                level, field_id or service_id,
+                'field' if field_id else 'service', None)
+
+    @staticmethod
+    def _threshold_exists(session, level, service, field, tenant_id,
+                          exclude_id=None):
+        query = sa.select(_THRESHOLD.id).where(
+            _THRESHOLD.level == level, _THRESHOLD.tenant_id == tenant_id)
+        if field is not None:
+            query = query.where(_THRESHOLD.field_id == field.id)
+        else:
+            query = query.where(_THRESHOLD.service_id == service.id)
+        if exclude_id is not None:
+            query = query.where(_THRESHOLD.id != exclude_id)
+        return session.execute(query.limit(1)).first() is not None
+
+    def update_threshold(self, uuid, level, cost, map_type='flat',
+                         group_id=None, tenant_id=None):
+        if map_type not in models.MAP_TYPES:
+            raise ClientHashMapError(
+                'Invalid input for field/attribute type. Value: %r. '
+                'Value should be one of: flat, rate' % (map_type,))
+        try:
+            with db.session_for_write() as session:
+                row = self._threshold_row(session, uuid)
+                row.level = _level(level)
+                row.cost = _cost(cost)
+                row.map_type = map_type
+                row.tenant_id = tenant_id
+                if group_id:
+                    group = self._one(session, _GROUP,
+                                      group_id=str(group_id))
+                    if group is None:
+                        raise ClientHashMapError(
+                            'No such group: None (UUID: %s)' % group_id)
+                    row.group_id = group.id
+                if tenant_id is not None and self._threshold_exists(
+                        session, row.level,
+                        session.get(_SERVICE, row.service_id)
+                        if row.service_id is not None else None,
+                        session.get(_FIELD, row.field_id)
+                        if row.field_id is not None else None,
+                        tenant_id, exclude_id=row.id):
+                    raise db_exc.DBDuplicateEntry()
+                session.flush()
+                return _rule_dicts(session, [row], 'threshold')[0]
+        except db_exc.DBDuplicateEntry:
+            raise ThresholdAlreadyExists(tenant_id, uuid, 'Threshold_id',
+                                         tenant_id)
+
+    def delete_threshold(self, uuid):
+        with db.session_for_write() as session:
+            row = self._threshold_row(session, uuid)
+            session.delete(row)
+
+    # ------------------------------------------------------------ rating
+    def load_rules(self, tenant_id, at):
+        """Every rule needed to rate scope ``tenant_id`` at ``at``.
+
+        Returns (services, fields, groups, mappings, thresholds): lists of
+        rows as tuples, each in storage order, in one read transaction.
+        Mappings are those not deleted and valid at ``at``; mappings and
+        thresholds are the global ones and those of the tenant.
+        """
+        at = to_naive_utc(at)
+        with db.session_for_read() as session:
+            services = session.execute(
+                sa.select(_SERVICE.id, _SERVICE.name)
+                .order_by(_SERVICE.id)).all()
+            fields = session.execute(
+                sa.select(_FIELD.id, _FIELD.name, _FIELD.service_id)
+                .order_by(_FIELD.id)).all()
+            groups = dict(session.execute(
+                sa.select(_GROUP.id, _GROUP.name)).all())
+            tenants = [_MAPPING.tenant_id.is_(None)]
+            if tenant_id is not None:
+                tenants.append(_MAPPING.tenant_id == tenant_id)
+            mappings = session.execute(
+                sa.select(_MAPPING.service_id, _MAPPING.field_id,
+                          _MAPPING.group_id, _MAPPING.tenant_id,
+                          _MAPPING.value, _MAPPING.map_type, _MAPPING.cost)
+                .where(sa.or_(*tenants), _MAPPING.deleted.is_(None),
+                       _MAPPING.start <= at,
+                       sa.or_(_MAPPING.end.is_(None), _MAPPING.end > at))
+                .order_by(_MAPPING.id)).all()
+            tenants = [_THRESHOLD.tenant_id.is_(None)]
+            if tenant_id is not None:
+                tenants.append(_THRESHOLD.tenant_id == tenant_id)
+            thresholds = session.execute(
+                sa.select(_THRESHOLD.service_id, _THRESHOLD.field_id,
+                          _THRESHOLD.group_id, _THRESHOLD.tenant_id,
+                          _THRESHOLD.level, _THRESHOLD.map_type,
+                          _THRESHOLD.cost)
+                .where(sa.or_(*tenants))
+                .order_by(_THRESHOLD.id)).all()
+        return services, fields, groups, mappings, thresholds
+
+
+def get_migration():
+    """The hashmap migration chain (version table ``hashmap_alembic``)."""
+    return migration.AlembicChain(
+        'hashmap',
+        migration.chain_dir(__file__),
+        'hashmap_alembic',
+        models.Base.metadata)
+
+
+_INSTANCE = HashMap()
+
+
+def get_instance():
+    return _INSTANCE
+

@@ -1,0 +1,195 @@
+"""SQL models of the hashmap rating module (chain ``hashmap_alembic``).
+
+Tables and column names match the reference schema, so databases created
+by it are used in place.
+"""
+import decimal
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+
+class Base(orm.DeclarativeBase):
+    """Declarative base of the hashmap chain; its metadata is the chain's."""
+
+
+_TABLE_ARGS = {'mysql_charset': 'utf8', 'mysql_engine': 'InnoDB'}
+
+MAP_TYPES = ('flat', 'rate')
+COST_SCALE = 28
+LEVEL_SCALE = 8
+COST_QUANTUM = decimal.Decimal(1).scaleb(-COST_SCALE)
+LEVEL_QUANTUM = decimal.Decimal(1).scaleb(-LEVEL_SCALE)
+_QUANTIZE_CONTEXT = decimal.Context(prec=60)
+
+
+def quantize(value, scale):
+    """``value`` as a Decimal with exactly ``scale`` fractional digits."""
+    quantum = decimal.Decimal(1).scaleb(-scale)
+    return decimal.Decimal(value).quantize(quantum,
+                                           context=_QUANTIZE_CONTEXT)
+
+
+def sqlite_decimal(precision, scale):
+    """Column type used in migrations for exact decimals.
+
+    SQLite has no decimal type: NUMERIC columns turn values into binary
+    doubles. Money is stored there as text holding the exact value.
+    """
+    return sa.Numeric(precision, scale).with_variant(
+        sa.String(precision + 4), 'sqlite')
+
+
+class ExactDecimal(sa.types.TypeDecorator):
+    """NUMERIC(precision, scale), exact on every backend (text on SQLite).
+
+    Values are always returned with exactly ``scale`` fractional digits,
+    as MariaDB and PostgreSQL return them.
+    """
+
+    impl = sa.Numeric
+    cache_ok = True
+
+    def __init__(self, precision, scale):
+        super().__init__(precision, scale, asdecimal=True)
+        self.precision = precision
+        self.scale = scale
+
+    def load_dialect_impl(self, dialect):
+        if dialect.name == 'sqlite':
+            return dialect.type_descriptor(sa.String(self.precision + 4))
+        return dialect.type_descriptor(
+            sa.Numeric(self.precision, self.scale, asdecimal=True))
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        value = quantize(value, self.scale)
+        if dialect.name == 'sqlite':
+            return str(value)
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if isinstance(value, float):
+            # Rows written by the reference on SQLite hold doubles.
+            value = repr(value)
+        return quantize(value, self.scale)
+
+
+def _map_type():
+    return sa.Enum(*MAP_TYPES, name='enum_map_type')
+
+
+class HashMapService(Base):
+    """A service: matched against a metric type."""
+
+    __tablename__ = 'hashmap_services'
+    __table_args__ = _TABLE_ARGS
+
+    id = sa.Column(sa.Integer(), primary_key=True)
+    service_id = sa.Column(sa.String(36), nullable=False, unique=True)
+    name = sa.Column(sa.String(255), nullable=False, unique=True)
+
+
+class HashMapField(Base):
+    """A field: one attribute of a service's data points."""
+
+    __tablename__ = 'hashmap_fields'
+    __table_args__ = (
+        sa.UniqueConstraint('service_id', 'name',
+                            name='uniq_field_per_service'),
+        _TABLE_ARGS)
+
+    id = sa.Column(sa.Integer(), primary_key=True)
+    field_id = sa.Column(sa.String(36), nullable=False, unique=True)
+    name = sa.Column(sa.String(255), nullable=False)
+    service_id = sa.Column(
+        sa.Integer(),
+        sa.ForeignKey('hashmap_services.id', ondelete='CASCADE',
+                      name='fk_hashmap_fields_service_id'),
+        nullable=False)
+
+
+class HashMapGroup(Base):
+    """A named bucket of rules."""
+
+    __tablename__ = 'hashmap_groups'
+    __table_args__ = _TABLE_ARGS
+
+    id = sa.Column(sa.Integer(), primary_key=True)
+    group_id = sa.Column(sa.String(36), nullable=False, unique=True)
+    name = sa.Column(sa.String(255), nullable=False, unique=True)
+
+
+class HashMapMapping(Base):
+    """A price rule on a service or on a field value."""
+
+    __tablename__ = 'hashmap_mappings'
+    __table_args__ = _TABLE_ARGS
+
+    id = sa.Column(sa.Integer(), primary_key=True)
+    mapping_id = sa.Column(sa.String(36), nullable=False, unique=True)
+    value = sa.Column(sa.String(255), nullable=True)
+    cost = sa.Column(ExactDecimal(40, COST_SCALE), nullable=False)
+    map_type = sa.Column(_map_type(), nullable=False)
+    service_id = sa.Column(
+        sa.Integer(),
+        sa.ForeignKey('hashmap_services.id', ondelete='CASCADE',
+                      name='fk_hashmap_mappings_service_id'),
+        nullable=True)
+    field_id = sa.Column(
+        sa.Integer(),
+        sa.ForeignKey('hashmap_fields.id', ondelete='CASCADE',
+                      name='fk_hashmap_mappings_field_id'),
+        nullable=True)
+    group_id = sa.Column(
+        sa.Integer(),
+        sa.ForeignKey('hashmap_groups.id', ondelete='SET NULL',
+                      name='fk_hashmap_mappings_group_id'),
+        nullable=True)
+    tenant_id = sa.Column(sa.String(255), nullable=True)
+    created_at = sa.Column(sa.DateTime(), nullable=False)
+    start = sa.Column(sa.DateTime(), nullable=False)
+    end = sa.Column(sa.DateTime(), nullable=True)
+    name = sa.Column(sa.String(32), nullable=False)
+    description = sa.Column(sa.String(256), nullable=True)
+    deleted = sa.Column(sa.DateTime(), nullable=True)
+    created_by = sa.Column(sa.String(255), nullable=False)
+    updated_by = sa.Column(sa.String(255), nullable=True)
+    deleted_by = sa.Column(sa.String(255), nullable=True)
+
+
+class HashMapThreshold(Base):
+    """A price rule applying from a level of quantity or field value."""
+
+    __tablename__ = 'hashmap_thresholds'
+    __table_args__ = (
+        sa.UniqueConstraint('level', 'field_id', 'tenant_id',
+                            name='uniq_field_threshold'),
+        sa.UniqueConstraint('level', 'service_id', 'tenant_id',
+                            name='uniq_service_threshold'),
+        _TABLE_ARGS)
+
+    id = sa.Column(sa.Integer(), primary_key=True)
+    threshold_id = sa.Column(sa.String(36), nullable=False, unique=True)
+    level = sa.Column(ExactDecimal(20, LEVEL_SCALE), nullable=True)
+    cost = sa.Column(ExactDecimal(40, COST_SCALE), nullable=False)
+    map_type = sa.Column(_map_type(), nullable=False)
+    service_id = sa.Column(
+        sa.Integer(),
+        sa.ForeignKey('hashmap_services.id', ondelete='CASCADE',
+                      name='fk_hashmap_thresholds_service_id'),
+        nullable=True)
+    field_id = sa.Column(
+        sa.Integer(),
+        sa.ForeignKey('hashmap_fields.id', ondelete='CASCADE',
+                      name='fk_hashmap_thresholds_field_id'),
+        nullable=True)
+    group_id = sa.Column(
+        sa.Integer(),
+        sa.ForeignKey('hashmap_groups.id', ondelete='SET NULL',
+                      name='fk_hashmap_thresholds_group_id'),
+        nullable=True)
+    tenant_id = sa.Column(sa.String(255), nullable=True)

@@ -1,0 +1,126 @@
+"""Tables of the ``sqlalchemy`` v2 storage (chain
+``storage_sqlalchemy_v2_alembic``).
+
+``rated_points_v2`` holds one row per rated DataPoint; it is the truth.
+``rated_rollups_v2`` holds, in the same transactions, the sums of those
+points by (owner, scope, metric type, period) (``kind`` 0) and by (owner,
+scope, metric type, UTC day) (``kind`` 1), each also keyed by the time
+attributes collectors attach (``day_of_the_year``, ``week_of_the_year``,
+``month``, ``year``), so summaries grouped or filtered by those keys read
+a few rows instead of scanning points.
+
+Times are UTC epoch seconds (integers): exact, comparable and bucketed in
+the same way on every database. Money and quantities are exact decimals:
+``NUMERIC(40, 18)`` on MariaDB and PostgreSQL; on SQLite, which has no
+decimal type, decimal text summed by exact aggregate functions that the
+driver registers on each connection.
+"""
+import decimal
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+
+SCALE = 18
+PRECISION = 40
+QUANTUM = decimal.Decimal(1).scaleb(-SCALE)
+# Enough digits for any sum of NUMERIC(40, 18) values.
+DECIMAL_CONTEXT = decimal.Context(prec=80)
+
+KIND_PERIOD = 0
+KIND_DAY = 1
+DAY = 86400
+
+# Group-by attributes copied into rollup columns.
+TIME_KEYS = ('day_of_the_year', 'week_of_the_year', 'month', 'year')
+
+
+def exact(value):
+    """Decimal rounded to the storage scale (18 places) if finer."""
+    if not isinstance(value, decimal.Decimal):
+        value = DECIMAL_CONTEXT.create_decimal(str(value))
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -SCALE:
+        value = value.quantize(QUANTUM, context=DECIMAL_CONTEXT)
+    return value
+
+
+class ExactDecimal(sa.types.TypeDecorator):
+    """NUMERIC(40, 18); decimal text on SQLite."""
+
+    impl = sa.Numeric(PRECISION, SCALE)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect):
+        if dialect.name == 'sqlite':
+            return dialect.type_descriptor(sa.String(64))
+        return dialect.type_descriptor(
+            sa.Numeric(PRECISION, SCALE, asdecimal=True))
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        value = exact(value)
+        if dialect.name == 'sqlite':
+            return format(value, 'f')
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is None or isinstance(value, decimal.Decimal):
+            return value
+        if isinstance(value, float):
+            value = repr(value)
+        return DECIMAL_CONTEXT.create_decimal(value)
+
+
+def json_type():
+    return sa.JSON().with_variant(postgresql.JSONB(), 'postgresql')
+
+
+def id_type():
+    # SQLite only auto-increments an INTEGER PRIMARY KEY.
+    return sa.BigInteger().with_variant(sa.Integer(), 'sqlite')
+
+
+metadata = sa.MetaData()
+
+points = sa.Table(
+    'rated_points_v2', metadata,
+    sa.Column('id', id_type(), primary_key=True, autoincrement=True),
+    sa.Column('begin_ts', sa.BigInteger(), nullable=False),
+    sa.Column('end_ts', sa.BigInteger(), nullable=False),
+    sa.Column('owner', sa.String(255), nullable=False),
+    sa.Column('scope_id', sa.String(255), nullable=False),
+    sa.Column('type', sa.String(255), nullable=False),
+    sa.Column('unit', sa.String(255), nullable=False),
+    sa.Column('qty', ExactDecimal(), nullable=False),
+    sa.Column('price', ExactDecimal(), nullable=False),
+    sa.Column('groupby', json_type(), nullable=False),
+    sa.Column('metadata', json_type(), nullable=False),
+    sa.Index('ix_rated_points_v2_begin', 'begin_ts'),
+    sa.Index('ix_rated_points_v2_scope', 'scope_id', 'begin_ts'),
+    sa.Index('ix_rated_points_v2_owner', 'owner', 'begin_ts'),
+    mysql_charset='utf8mb4',
+    mysql_engine='InnoDB',
+)
+
+rollups = sa.Table(
+    'rated_rollups_v2', metadata,
+    sa.Column('id', id_type(), primary_key=True, autoincrement=True),
+    sa.Column('kind', sa.SmallInteger(), nullable=False),
+    sa.Column('begin_ts', sa.BigInteger(), nullable=False),
+    sa.Column('end_ts', sa.BigInteger(), nullable=False),
+    sa.Column('owner', sa.String(255), nullable=False),
+    sa.Column('scope_id', sa.String(255), nullable=False),
+    sa.Column('type', sa.String(255), nullable=False),
+    sa.Column('day_of_the_year', sa.String(64), nullable=False),
+    sa.Column('week_of_the_year', sa.String(64), nullable=False),
+    sa.Column('month', sa.String(64), nullable=False),
+    sa.Column('year', sa.String(64), nullable=False),
+    sa.Column('count', sa.BigInteger(), nullable=False),
+    sa.Column('qty', ExactDecimal(), nullable=False),
+    sa.Column('price', ExactDecimal(), nullable=False),
+    sa.Index('ix_rated_rollups_v2_kind', 'kind', 'begin_ts'),
+    sa.Index('ix_rated_rollups_v2_owner', 'owner', 'kind', 'begin_ts'),
+    mysql_charset='utf8mb4',
+    mysql_engine='InnoDB',
+)

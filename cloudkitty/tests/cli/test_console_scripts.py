@@ -1,0 +1,116 @@
+"""Every console script: one-line error on a bad configuration value;
+cloudkitty-status exit codes; cloudkitty-storage-init."""
+import importlib.util
+
+import pytest
+import sqlalchemy as sa
+
+from cloudkitty.tests.cli import scripts
+
+# script -> (cloudkitty.cli module, arguments after the config file)
+SCRIPTS = {
+    'cloudkitty-dbsync': ('dbsync', ['upgrade']),
+    'cloudkitty-storage-init': ('storage', []),
+    'cloudkitty-status': ('status', ['upgrade', 'check']),
+    'cloudkitty-processor': ('processor', []),
+    'cloudkitty-api': ('api', []),
+}
+BAD_VALUES = {
+    'period': ('collect', 'abc'),
+    'auth_strategy': ('DEFAULT', 'nope'),
+    'version': ('storage', '7'),
+}
+
+
+def _available(script):
+    return importlib.util.find_spec(
+        'cloudkitty.cli.' + SCRIPTS[script][0]) is not None
+
+
+@pytest.fixture(scope='module')
+def runs(tmp_path_factory):
+    """Run every scenario at once (a console script starts slowly)."""
+    tmp = tmp_path_factory.mktemp('scripts')
+    db_url = 'sqlite:///%s' % (tmp / 'ck.sqlite')
+    commands, keys = [], []
+    for script in SCRIPTS:
+        if not _available(script):
+            continue
+        for option, (section, value) in BAD_VALUES.items():
+            conf = scripts.write_conf(
+                tmp / ('%s-%s.conf' % (script, option)),
+                {'database': {'connection': db_url},
+                 section: {option: value}})
+            keys.append(('bad', script, option))
+            commands.append([script, '--config-file', conf]
+                            + SCRIPTS[script][1])
+    policy = tmp / 'policy.json'
+    policy.write_text('{"context_is_admin": "role:admin"}')
+    for name, sections in (
+            ('success', {}),
+            ('v1', {'storage': {'version': '1'}}),
+            ('json', {'oslo_policy': {'policy_file': str(policy)}})):
+        conf = scripts.write_conf(tmp / ('status-%s.conf' % name),
+                                  dict({'DEFAULT': {}}, **sections))
+        keys.append(('status', name))
+        commands.append(['cloudkitty-status', '--config-file', conf,
+                         'upgrade', 'check'])
+    return dict(zip(keys, scripts.run_all(commands, timeout=180)))
+
+
+@pytest.mark.parametrize('option', sorted(BAD_VALUES))
+@pytest.mark.parametrize('script', sorted(SCRIPTS))
+def test_bad_value_is_one_line(runs, script, option):
+    if not _available(script):
+        pytest.skip('cloudkitty.cli.%s does not exist' % SCRIPTS[script][0])
+    result = runs[('bad', script, option)]
+    assert result.returncode not in (0, None), result
+    assert 'Traceback' not in result.stderr + result.stdout
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert option in lines[0]
+    assert lines[0].startswith(script + ': error: ')
+
+
+def test_status_success(runs):
+    result = runs[('status', 'success')]
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert 'Upgrade Check Results' in result.stdout
+    assert 'Check: Storage version' in result.stdout
+    assert 'Check: Policy File JSON to YAML Migration' in result.stdout
+
+
+def test_status_v1_storage_warns(runs):
+    result = runs[('status', 'v1')]
+    assert result.returncode == 1, result.stdout + result.stderr
+    text = ' '.join(result.stdout.replace('|', ' ').split())
+    assert ('Result: Warning Details: Storage version is inferior to 2. '
+            'Support for v1 storage will be dropped in a future release.'
+            in text)
+
+
+def test_status_json_policy_fails(runs):
+    result = runs[('status', 'json')]
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert 'Result: Failure' in result.stdout
+    assert 'JSON-formatted' in result.stdout
+
+
+def test_storage_init(tmp_path):
+    db_url = 'sqlite:///%s' % (tmp_path / 'ck.sqlite')
+    conf = scripts.write_conf(tmp_path / 'cloudkitty.conf', {
+        'database': {'connection': db_url},
+        'storage': {'backend': 'sqlalchemy'}})
+    result = scripts.run('cloudkitty-storage-init', '--config-file', conf)
+    assert result.returncode == 0, result.stdout + result.stderr
+    engine = sa.create_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            version = conn.execute(sa.text(
+                'SELECT version_num FROM storage_states_alembic')).scalar()
+        tables = set(sa.inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+    assert version == '9feccd32'
+    assert {'cloudkitty_storage_states',
+            'storage_scope_reprocessing_schedule'} <= tables

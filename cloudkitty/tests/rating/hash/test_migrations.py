@@ -1,0 +1,71 @@
+"""The hashmap migration chain on SQLite, MariaDB and PostgreSQL."""
+import datetime
+import decimal
+
+import sqlalchemy as sa
+
+from cloudkitty import db
+from cloudkitty.rating.hash import db_api
+from cloudkitty.rating.hash import models
+
+REVISIONS = ['3dd7e13527f3', '4fa888fd7eda', '54cc17accf2c', '10d2738b67df',
+             'f8c799db4aa0', 'c88a06b1cfce', '4da82e1c11c8', '644faa4491fd',
+             'Ifbf5b2515c7', '4e0232ce', '8a591f85865f']
+
+
+def test_chain_revisions():
+    chain = db_api.get_migration()
+    assert chain.heads() == ('8a591f85865f',)
+    from alembic import script
+    directory = script.ScriptDirectory.from_config(chain.config())
+    revs = [r.revision for r in directory.walk_revisions()]
+    assert list(reversed(revs)) == REVISIONS
+
+
+def test_upgrade_head_and_models_match(sql_backend_url):
+    chain = db_api.get_migration()
+    chain.upgrade('head')
+    assert chain.current_revisions() == ('8a591f85865f',)
+    tables = set(sa.inspect(db.get_engine()).get_table_names())
+    assert set(models.Base.metadata.tables) <= tables
+    try:
+        from cloudkitty.tests.db import migration_sync
+    except ImportError:
+        migration_sync = None
+    if migration_sync is not None:
+        migration_sync.assert_models_match(chain, models.Base.metadata)
+    # Exact money on every backend, through the API of the module.
+    api = db_api.get_instance()
+    svc = api.create_service('svc')['service_id']
+    m = api.create_mapping(cost=decimal.Decimal('0.1234567890123456789012345678'),
+                           service_id=svc)
+    assert str(api.get_mapping(m['mapping_id'])['cost']) == \
+        '0.1234567890123456789012345678'
+    t = api.create_threshold(decimal.Decimal('123456789012.12345678'),
+                             decimal.Decimal(0), service_id=svc)
+    got = api.get_threshold(t['threshold_id'])
+    assert (str(got['level']), str(got['cost'])) == (
+        '123456789012.12345678', '0E-28')
+
+
+def test_upgrade_keeps_existing_rules(sql_backend_url):
+    """Data of an older schema survives; old mappings get defaults."""
+    chain = db_api.get_migration()
+    chain.upgrade('Ifbf5b2515c7')
+    engine = db.get_engine()
+    with engine.begin() as conn:
+        conn.execute(sa.text(
+            "INSERT INTO hashmap_services (id, service_id, name) VALUES "
+            "(1, '6c1b8a30-797f-4b7e-ad66-000000000001', 'cpu')"))
+        conn.execute(sa.text(
+            "INSERT INTO hashmap_mappings (id, mapping_id, value, cost, "
+            "map_type, service_id) VALUES (1, "
+            "'6c1b8a30-797f-4b7e-ad66-000000000002', '', '1.5', 'flat', 1)"))
+    chain.upgrade('head')
+    mapping = db_api.get_instance().get_mapping(
+        '6c1b8a30-797f-4b7e-ad66-000000000002')
+    assert mapping['cost'] == decimal.Decimal('1.5')
+    assert mapping['start'] == datetime.datetime(1970, 1, 1)
+    assert mapping['created_by'] == 'migration'
+    assert len(mapping['name']) == 32
+    assert mapping['service_id'] == '6c1b8a30-797f-4b7e-ad66-000000000001'

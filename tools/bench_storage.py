@@ -1,0 +1,272 @@
+#!/usr/bin/env python3
+"""Storage benchmark: load rate and summary/report/dataframes latency.
+
+Loads N rated points (default 1,000,000: 50 projects, 10 metric types,
+30 days of hourly periods) through the v2 storage interface, then prints:
+
+* the load rate (points/s, frames built beforehand, not timed);
+* median and p95 latency of the storage calls behind each endpoint;
+* median and p95 latency over HTTP of ``/v2/summary`` (no groupby,
+  groupby type, groupby project_id+type, groupby time-d),
+  ``/v1/report/total`` and ``/v2/dataframes?limit=1000``, served by the
+  real API application in-process (werkzeug threaded server on a free
+  loopback port, noauth).
+
+Examples::
+
+    .venv/bin/python tools/bench_storage.py                 # SQLite
+    .venv/bin/python tools/bench_storage.py --points 100000
+    .venv/bin/python tools/bench_storage.py \\
+        --db-url mysql+pymysql://root@127.0.0.1:3306/ck_bench
+    .venv/bin/python tools/bench_storage.py --backend influxdb \\
+        --influx-port 8086
+"""
+import argparse
+import datetime
+import os
+import socket
+import statistics
+import sys
+import tempfile
+import threading
+import time
+
+PERIOD = 3600
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--backend', default='sqlalchemy',
+                        choices=['sqlalchemy', 'influxdb'])
+    parser.add_argument('--db-url', default=None,
+                        help='SQL URL (default: a SQLite file in a temp '
+                             'dir). The database must exist and be empty.')
+    parser.add_argument('--influx-host', default='127.0.0.1')
+    parser.add_argument('--influx-port', type=int, default=8086)
+    parser.add_argument('--influx-database', default='ck_bench')
+    parser.add_argument('--points', type=int, default=1000000)
+    parser.add_argument('--projects', type=int, default=50)
+    parser.add_argument('--types', type=int, default=10)
+    parser.add_argument('--days', type=int, default=30)
+    parser.add_argument('--repeat', type=int, default=20,
+                        help='Requests per measured call.')
+    parser.add_argument('--push-mode', default='period',
+                        choices=['period', 'scope'],
+                        help='period: one push per period holding every '
+                             'scope (like POST /v2/dataframes); scope: one '
+                             'push per (scope, period) with its scope id '
+                             '(like the processor).')
+    parser.add_argument('--no-http', action='store_true',
+                        help='Only measure the storage interface.')
+    return parser.parse_args(argv)
+
+
+def configure(args, workdir):
+    from oslo_config import cfg
+
+    import cloudkitty.common.config  # noqa: F401 (registers options)
+
+    conf_file = os.path.join(workdir, 'cloudkitty.conf')
+    db_url = args.db_url or 'sqlite:///' + os.path.join(workdir, 'ck.sqlite')
+    with open(conf_file, 'w') as conf:
+        conf.write('[DEFAULT]\nauth_strategy = noauth\n'
+                   '[database]\nconnection = %s\n'
+                   '[storage]\nbackend = %s\nversion = 2\n'
+                   '[collect]\nperiod = %d\n'
+                   '[storage_influxdb]\nhost = %s\nport = %d\n'
+                   'database = %s\n'
+                   % (db_url, args.backend, PERIOD, args.influx_host,
+                      args.influx_port, args.influx_database))
+    cfg.CONF(['--config-file', conf_file], project='cloudkitty',
+             default_config_dirs=[])
+    return conf_file
+
+
+def build_frames(args, start):
+    """Frames per period; per_scope: {(period index, project): frame}."""
+    from cloudkitty import dataframe
+
+    periods = args.days * 86400 // PERIOD
+    per_period = max(1, args.points // periods)
+    projects = ['project-%02d' % i for i in range(args.projects)]
+    types = ['metric_%d' % i for i in range(args.types)]
+    frames = []
+    total = 0
+    for index in range(periods):
+        begin = start + datetime.timedelta(seconds=index * PERIOD)
+        end = begin + datetime.timedelta(seconds=PERIOD)
+        count = min(per_period, args.points - total)
+        if count <= 0:
+            break
+        time_attrs = {
+            'year': str(begin.year), 'month': str(begin.month),
+            'day_of_the_year': str(begin.timetuple().tm_yday),
+            'week_of_the_year': begin.strftime('%U'),
+        }
+        by_scope = {}
+        for i in range(count):
+            project = projects[i % len(projects)]
+            type_ = types[(i // len(projects)) % len(types)]
+            groupby = {'id': 'res-%d' % (i // (len(projects) * len(types))),
+                       'project_id': project}
+            groupby.update(time_attrs)
+            point = dataframe.DataPoint(
+                'unit', '%d.5' % (i % 7), '0.%03d' % (i % 997 + 1),
+                groupby, {'flavor': 'f%d' % (i % 3)})
+            frame = by_scope.get(project)
+            if frame is None:
+                frame = by_scope[project] = dataframe.DataFrame(begin, end)
+            frame.add_point(point, type_)
+        frames.append((begin, end, by_scope))
+        total += count
+    return frames, total
+
+
+def load(storage, frames, mode):
+    from cloudkitty import dataframe
+
+    started = time.perf_counter()
+    for begin, end, by_scope in frames:
+        if mode == 'scope':
+            for project, frame in by_scope.items():
+                storage.push([frame], project)
+        else:
+            merged = dataframe.DataFrame(begin, end)
+            for frame in by_scope.values():
+                for type_, points in frame.itertypes():
+                    merged.add_points(points, type_)
+            storage.push([merged])
+    return time.perf_counter() - started
+
+
+def measure(func, repeat):
+    func()   # warm up caches and connections
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        func()
+        times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    p95 = times[min(len(times) - 1, int(round(0.95 * len(times))) - 1)]
+    return statistics.median(times), p95
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def start_api():
+    from werkzeug import serving
+
+    from cloudkitty.api import app as ck_app
+
+    wsgi = ck_app.load_app()
+    port = free_port()
+    server = serving.make_server('127.0.0.1', port, wsgi, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    return server, 'http://127.0.0.1:%d' % port
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    workdir = tempfile.mkdtemp(prefix='ck-bench-')
+    configure(args, workdir)
+    from cloudkitty import storage as ck_storage
+    from cloudkitty.utils import tz as tzutils
+
+    storage = ck_storage.get_storage()
+    storage.init()
+    if args.backend == 'sqlalchemy':
+        from cloudkitty import storage_state
+        try:
+            storage_state.StateManager().init()
+        except Exception as exc:   # the scope-state chain is optional here
+            print('warning: scope state tables not created: %s' % exc)
+
+    start = tzutils.get_month_start(tzutils.utcnow()).astimezone(
+        datetime.timezone.utc)
+    end = start + datetime.timedelta(days=args.days)
+    print('backend=%s points=%d projects=%d types=%d days=%d push=%s'
+          % (args.backend, args.points, args.projects, args.types,
+             args.days, args.push_mode))
+    built = time.perf_counter()
+    frames, total = build_frames(args, start)
+    print('built %d points in %.1fs (not timed)'
+          % (total, time.perf_counter() - built))
+    elapsed = load(storage, frames, args.push_mode)
+    del frames
+    print('load: %d points in %.2fs = %d points/s'
+          % (total, elapsed, total / elapsed))
+
+    calls = [
+        ('summary', lambda: storage.total(begin=start, end=end, limit=100)),
+        ('summary groupby type', lambda: storage.total(
+            groupby=['type'], begin=start, end=end, limit=100)),
+        ('summary groupby project_id+type', lambda: storage.total(
+            groupby=['project_id', 'type'], begin=start, end=end,
+            limit=100)),
+        ('summary groupby time-d', lambda: storage.total(
+            groupby=['time-d'], begin=start, end=end, limit=100)),
+        ('summary groupby time', lambda: storage.total(
+            groupby=['time'], begin=start, end=end, limit=100)),
+        ('summary groupby id (raw points)', lambda: storage.total(
+            groupby=['id'], begin=start, end=end, limit=100)),
+        ('report total (one project)', lambda: storage.total(
+            begin=start, end=end, filters={'project_id': 'project-07'})),
+        ('dataframes limit=1000', lambda: storage.retrieve(
+            begin=start, end=end, limit=1000)),
+    ]
+    print('\nstorage interface: median / p95 (ms)')
+    for name, func in calls:
+        median, p95 = measure(func, args.repeat)
+        print('  %-36s %8.1f %8.1f' % (name, median, p95))
+
+    if args.no_http:
+        return 0
+    import requests
+    try:
+        server, url = start_api()
+    except Exception as exc:
+        print('\nHTTP API unavailable: %s: %s' % (type(exc).__name__, exc))
+        return 0
+    period = {'begin': start.isoformat(), 'end': end.isoformat()}
+    session = requests.Session()
+
+    def get(path, **params):
+        params.update(period)
+
+        def call():
+            resp = session.get(url + path, params=params)
+            if resp.status_code != 200:
+                raise RuntimeError('%s: %s %s' % (path, resp.status_code,
+                                                  resp.text[:200]))
+        return call
+
+    http_calls = [
+        ('/v2/summary', get('/v2/summary')),
+        ('/v2/summary?groupby=type', get('/v2/summary', groupby='type')),
+        ('/v2/summary?groupby=project_id,type',
+         get('/v2/summary', groupby='project_id,type')),
+        ('/v2/summary?groupby=time-d', get('/v2/summary', groupby='time-d')),
+        ('/v1/report/total', get('/v1/report/total')),
+        ('/v2/dataframes?limit=1000', get('/v2/dataframes', limit=1000)),
+    ]
+    print('\nHTTP API (%s): median / p95 (ms)' % url)
+    try:
+        for name, func in http_calls:
+            try:
+                median, p95 = measure(func, args.repeat)
+            except Exception as exc:
+                print('  %-36s failed: %s' % (name, exc))
+                continue
+            print('  %-36s %8.1f %8.1f' % (name, median, p95))
+    finally:
+        server.shutdown()
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
