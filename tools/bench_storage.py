@@ -56,6 +56,8 @@ def parse_args(argv=None):
                              'scope (like POST /v2/dataframes); scope: one '
                              'push per (scope, period) with its scope id '
                              '(like the processor).')
+    parser.add_argument('--periods-per-push', type=int, default=24,
+                        help='Periods per push call in period mode.')
     parser.add_argument('--no-http', action='store_true',
                         help='Only measure the storage interface.')
     return parser.parse_args(argv)
@@ -122,20 +124,27 @@ def build_frames(args, start):
     return frames, total
 
 
-def load(storage, frames, mode):
+def load(storage, frames, mode, periods_per_push):
     from cloudkitty import dataframe
 
-    started = time.perf_counter()
-    for begin, end, by_scope in frames:
-        if mode == 'scope':
+    batches = []
+    if mode == 'period':
+        merged = []
+        for begin, end, by_scope in frames:
+            frame = dataframe.DataFrame(begin, end)
+            for scope_frame in by_scope.values():
+                for type_, points in scope_frame.itertypes():
+                    frame.add_points(points, type_)
+            merged.append(frame)
+        for start in range(0, len(merged), periods_per_push):
+            batches.append((merged[start:start + periods_per_push], None))
+    else:
+        for begin, end, by_scope in frames:
             for project, frame in by_scope.items():
-                storage.push([frame], project)
-        else:
-            merged = dataframe.DataFrame(begin, end)
-            for frame in by_scope.values():
-                for type_, points in frame.itertypes():
-                    merged.add_points(points, type_)
-            storage.push([merged])
+                batches.append(([frame], project))
+    started = time.perf_counter()
+    for batch, scope_id in batches:
+        storage.push(batch, scope_id)
     return time.perf_counter() - started
 
 
@@ -196,7 +205,7 @@ def main(argv=None):
     frames, total = build_frames(args, start)
     print('built %d points in %.1fs (not timed)'
           % (total, time.perf_counter() - built))
-    elapsed = load(storage, frames, args.push_mode)
+    elapsed = load(storage, frames, args.push_mode, args.periods_per_push)
     del frames
     print('load: %d points in %.2fs = %d points/s'
           % (total, elapsed, total / elapsed))

@@ -86,8 +86,11 @@ def _on_load_failure(manager, entrypoint, exc):
 
 
 def get_chains():
-    """``[(name, chain)]``: the core, then the rating modules' chains in
-    extension order. Modules are imported, not instantiated."""
+    """``[(name, chain)]``: the core, then the rating modules' chains.
+
+    Rating modules come in extension order; they are imported, not
+    instantiated.
+    """
     from stevedore import extension
 
     from cloudkitty.db import api as db_api

@@ -5,6 +5,7 @@ Usage comes from Gnocchi's dynamic aggregates API (``POST
 from a resource search (spec plugins.md §3.5).
 """
 import copy
+import datetime
 
 from gnocchiclient import auth as gnocchi_auth
 from gnocchiclient import client as gnocchi_client
@@ -229,7 +230,8 @@ class GnocchiCollector(collector.BaseCollector):
                 CONF.collect.scope_key: scope_id}}]}
         granularity = extra['force_granularity']
         if extra['re_aggregation_method'].startswith('rate:'):
-            start = tzutils.substract_delta(start, granularity)
+            start = tzutils.substract_delta(
+                start, datetime.timedelta(seconds=granularity))
         kwargs = {
             'resource_type': extra['resource_type'],
             'start': start,
@@ -257,8 +259,9 @@ class GnocchiCollector(collector.BaseCollector):
         metric = self.conf[metric_key]
         extra = metric['extra_args']
         key = extra['resource_key']
-        window_start = tzutils.substract_delta(start, self.period)
-        window_end = tzutils.add_delta(end, self.period)
+        period = datetime.timedelta(seconds=self.period)
+        window_start = tzutils.substract_delta(start, period)
+        window_end = tzutils.add_delta(end, period)
         query = [
             {'or': [{'=': {'ended_at': None}},
                     {'>=': {'ended_at': window_start.isoformat()}}]},

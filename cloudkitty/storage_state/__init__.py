@@ -44,8 +44,7 @@ def _configured():
 
 
 class ScopeAlreadyExists(Exception):
-    """A scope row with the same (identifier, scope_key, collector,
-    fetcher) exists already."""
+    """The (identifier, scope_key, collector, fetcher) row exists."""
 
     def __init__(self, identifier, scope_key, collector, fetcher):
         self.identifier = identifier
@@ -219,8 +218,10 @@ class StateManager(object):
     def get_last_processed_timestamp(self, identifier, fetcher=None,
                                      collector=None, scope_key=None,
                                      session=None):
-        """Start of the scope's last processed period (aware, local tz),
-        or None when the scope was never processed."""
+        """Start of the scope's last processed period, or None.
+
+        Aware, in the local tz; None when the scope was never processed.
+        """
         with _writer(session) as session:
             row = self._get_db_item(session, identifier, fetcher,
                                     collector, scope_key)
@@ -450,8 +451,11 @@ class ReprocessingSchedule(object):
         return None if value is None else value.replace(tzinfo=None)
 
     def as_dict(self):
-        """The api-v2 §4.10 rendering: stored naive UTC ``isoformat()``,
-        ``current_reprocess_time`` "" until started."""
+        """The api-v2 §4.10 rendering.
+
+        Stored naive UTC values, ``isoformat()``; ``current_reprocess_time``
+        is "" until started.
+        """
         current = self.naive(self.current_reprocess_time)
         return {
             'scope_id': self.identifier,
@@ -550,8 +554,10 @@ class ReprocessingSchedulerDb(object):
 
     def get_from_db(self, identifier, start_reprocess_time,
                     end_reprocess_time, session=None):
-        """The unfinished schedule of ``identifier`` for this window, or
-        None (finished, or never created)."""
+        """The unfinished schedule of ``identifier`` for this window.
+
+        None when finished, or never created.
+        """
         with _reader(session) as s:
             row = s.scalars(self._select_one(
                 identifier, start_reprocess_time,
@@ -561,11 +567,11 @@ class ReprocessingSchedulerDb(object):
     def update_reprocessing_time(self, identifier, start_reprocess_time,
                                  end_reprocess_time, new_current_time,
                                  session=None):
-        """Record ``new_current_time`` (start of the period just
-        reprocessed) on the unfinished schedule of this window.
+        """Record ``new_current_time`` on the schedule of this window.
 
-        Returns the updated ReprocessingSchedule, or None when no
-        unfinished schedule matches.
+        ``new_current_time`` is the start of the period just reprocessed;
+        only an unfinished schedule is updated. Returns the updated
+        ReprocessingSchedule, or None when no unfinished schedule matches.
         """
         with _writer(session) as s:
             row = s.scalars(self._select_one(
@@ -581,8 +587,10 @@ class ReprocessingSchedulerDb(object):
             return ReprocessingSchedule.from_row(row)
 
     def delete_finished(self, identifier=None, session=None):
-        """Delete finished schedules (of ``identifier`` if given);
-        returns how many were deleted."""
+        """Delete finished schedules (of ``identifier`` if given).
+
+        Returns how many were deleted.
+        """
         model = self.model
         query = sa.delete(model).where(
             model.current_reprocess_time.is_not(None),

@@ -14,9 +14,13 @@ LOG = log.getLogger(__name__)
 
 
 class ContextHook(hooks.PecanHook):
-    """Sets ``pecan.request.context`` from the identity headers."""
+    """Sets ``pecan.request.context`` from the identity headers.
 
-    def before(self, state):
+    Done in ``on_route`` (before routing): module configuration APIs check
+    their policy while routing.
+    """
+
+    def on_route(self, state):
         state.request.context = context.make_context(state.request.environ)
 
 

@@ -238,9 +238,11 @@ _CACHE_SIZE = 65536
 
 
 def _cache_key(svc, qty, groupby, metadata):
-    """What the amounts of a point depend on: its exact quantity and the
-    values of the service's fields (typed, so that 1, 1.0 and True, which
-    compare equal, are different keys)."""
+    """What the amounts of a point depend on.
+
+    Its exact quantity and the values of the service's fields (typed, so
+    that 1, 1.0 and True, which compare equal, are different keys).
+    """
     key = [str(qty)]
     for fname in svc.field_names:
         value = groupby.get(fname, _MISSING)

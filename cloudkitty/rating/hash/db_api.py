@@ -16,8 +16,8 @@ from cloudkitty.db import migration
 from cloudkitty.rating.hash import models
 
 
-
 # ---------------------------------------------------------------- errors
+
 
 class HashMapError(Exception):
     """Base of the hashmap errors; ``code`` is the HTTP status to use."""
@@ -604,13 +604,13 @@ class HashMap(object):
             same_rule.append(_MAPPING.field_id == field.id)
         else:
             same_rule.append(_MAPPING.service_id == service.id)
+        # Validity periods [start, end) overlap. The reference misses a
+        # rule whose period covers the new start when the new rule has no
+        # end, and refuses adjacent periods: both fixed.
         if end is not None:
             same_rule.append(_MAPPING.start < end)
-            same_rule.append(sa.or_(_MAPPING.end >= start,
-                                    _MAPPING.end.is_(None)))
-        else:
-            same_rule.append(sa.or_(_MAPPING.start > start,
-                                    _MAPPING.end.is_(None)))
+        same_rule.append(sa.or_(_MAPPING.end > start,
+                                _MAPPING.end.is_(None)))
         query = sa.select(_MAPPING.id).where(
             _MAPPING.deleted.is_(None),
             sa.or_(_MAPPING.name == name, sa.and_(*same_rule)))
@@ -759,7 +759,12 @@ class HashMap(object):
 
     def create_threshold(self, level, cost, map_type='flat',
                          service_id=None, field_id=None, group_id=None,
-                         tenant_id=None):
+                         tenant_id=None, level_label=None):
+        """Create a threshold.
+
+        ``level_label``: the level as the client wrote it, for the
+        conflict message.
+        """
         if service_id and field_id:
             raise ClientHashMapError('You can only specify one parent.')
         if not service_id and not field_id:
@@ -805,7 +810,8 @@ class HashMap(object):
                 return _rule_dicts(session, [row], 'threshold')[0]
         except db_exc.DBDuplicateEntry:
             raise ThresholdAlreadyExists(
-                level, field_id or service_id,
+                level if level_label is None else level_label,
+                field_id or service_id,
                 'field' if field_id else 'service', None)
 
     @staticmethod
@@ -917,4 +923,3 @@ _INSTANCE = HashMap()
 
 def get_instance():
     return _INSTANCE
-

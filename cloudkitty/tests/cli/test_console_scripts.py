@@ -16,10 +16,15 @@ SCRIPTS = {
     'cloudkitty-api': ('api', []),
 }
 BAD_VALUES = {
-    'period': ('collect', 'abc'),
-    'auth_strategy': ('DEFAULT', 'nope'),
-    'version': ('storage', '7'),
+    'period': ('collect', 'abc'),          # wrong type
+    'auth_strategy': ('DEFAULT', 'nope'),  # not a choice
+    'version': ('storage', '7'),           # out of range
 }
+# Every script gets the wrong type; the other checks share the same code
+# path, so one script is enough for them.
+CASES = [(script, 'period') for script in sorted(SCRIPTS)] + [
+    ('cloudkitty-dbsync', 'auth_strategy'),
+    ('cloudkitty-dbsync', 'version')]
 
 
 def _available(script):
@@ -33,17 +38,15 @@ def runs(tmp_path_factory):
     tmp = tmp_path_factory.mktemp('scripts')
     db_url = 'sqlite:///%s' % (tmp / 'ck.sqlite')
     commands, keys = [], []
-    for script in SCRIPTS:
+    for script, option in CASES:
         if not _available(script):
             continue
-        for option, (section, value) in BAD_VALUES.items():
-            conf = scripts.write_conf(
-                tmp / ('%s-%s.conf' % (script, option)),
-                {'database': {'connection': db_url},
-                 section: {option: value}})
-            keys.append(('bad', script, option))
-            commands.append([script, '--config-file', conf]
-                            + SCRIPTS[script][1])
+        section, value = BAD_VALUES[option]
+        conf = scripts.write_conf(
+            tmp / ('%s-%s.conf' % (script, option)),
+            {'database': {'connection': db_url}, section: {option: value}})
+        keys.append(('bad', script, option))
+        commands.append([script, '--config-file', conf] + SCRIPTS[script][1])
     policy = tmp / 'policy.json'
     policy.write_text('{"context_is_admin": "role:admin"}')
     for name, sections in (
@@ -55,11 +58,16 @@ def runs(tmp_path_factory):
         keys.append(('status', name))
         commands.append(['cloudkitty-status', '--config-file', conf,
                          'upgrade', 'check'])
+    storage_db = 'sqlite:///%s' % (tmp / 'storage.sqlite')
+    conf = scripts.write_conf(tmp / 'storage.conf', {
+        'database': {'connection': storage_db},
+        'storage': {'backend': 'sqlalchemy'}})
+    keys.append(('storage-init', storage_db))
+    commands.append(['cloudkitty-storage-init', '--config-file', conf])
     return dict(zip(keys, scripts.run_all(commands, timeout=180)))
 
 
-@pytest.mark.parametrize('option', sorted(BAD_VALUES))
-@pytest.mark.parametrize('script', sorted(SCRIPTS))
+@pytest.mark.parametrize('script,option', CASES)
 def test_bad_value_is_one_line(runs, script, option):
     if not _available(script):
         pytest.skip('cloudkitty.cli.%s does not exist' % SCRIPTS[script][0])
@@ -96,12 +104,9 @@ def test_status_json_policy_fails(runs):
     assert 'JSON-formatted' in result.stdout
 
 
-def test_storage_init(tmp_path):
-    db_url = 'sqlite:///%s' % (tmp_path / 'ck.sqlite')
-    conf = scripts.write_conf(tmp_path / 'cloudkitty.conf', {
-        'database': {'connection': db_url},
-        'storage': {'backend': 'sqlalchemy'}})
-    result = scripts.run('cloudkitty-storage-init', '--config-file', conf)
+def test_storage_init(runs):
+    (db_url, result), = [(key[1], value) for key, value in runs.items()
+                         if key[0] == 'storage-init']
     assert result.returncode == 0, result.stdout + result.stderr
     engine = sa.create_engine(db_url)
     try:

@@ -49,7 +49,8 @@ class HashMapThresholdsController(rest.RestController):
             service_id=threshold_data.get('service_id'),
             field_id=threshold_data.get('field_id'),
             group_id=threshold_data.get('group_id'),
-            tenant_id=threshold_data.get('tenant_id'))
+            tenant_id=threshold_data.get('tenant_id'),
+            level_label=utils.sent_value('level'))
         utils.set_created_location(threshold['threshold_id'])
         return datamodels.Threshold.from_dict(threshold)
 

@@ -45,6 +45,15 @@ def sent_keys():
     return set(body) if isinstance(body, dict) else set()
 
 
+def sent_value(key):
+    """Raw value of ``key`` in the request's JSON body (None if absent)."""
+    try:
+        body = pecan.request.json
+    except Exception:
+        return None
+    return body.get(key) if isinstance(body, dict) else None
+
+
 def require(value, name):
     if value is None or value == '':
         raise wsme.exc.MissingArgument(name)

@@ -104,8 +104,10 @@ class EndDateTimeType(DateTimeType):
 
 
 class DecimalType(wtypes.UserType):
-    """An exact decimal, from a JSON number or string (never through a
-    binary float: ``0.1`` is 0.1), rendered as a string."""
+    """An exact decimal, rendered as a string.
+
+    JSON numbers never go through a binary float: ``0.1`` is 0.1.
+    """
 
     basetype = wtypes.text
     name = 'decimal'

@@ -74,48 +74,49 @@ def get_chain():
 # -- exact aggregates on SQLite ---------------------------------------------
 
 class _DecimalAggregate(object):
-    """Exact aggregate over decimal text (SQLite has no decimal type)."""
+    """Exact aggregate over decimal text (SQLite has no decimal type).
+
+    ``step`` is the bound ``append`` of a list: SQLite calls it once per
+    row, and a builtin is the cheapest call; the arithmetic happens once,
+    in ``finalize``.
+    """
 
     def __init__(self):
-        self.count = 0
-        self.value = None
+        self.values = []
+        self.step = self.values.append
 
-    def step(self, value):
-        if value is None:
-            return
-        value = CTX.create_decimal(value if isinstance(value, str)
-                                   else str(value))
-        self.count += 1
-        self.value = value if self.value is None else self.combine(value)
-
-    def result(self):
-        return self.value
+    def compute(self, values):
+        raise NotImplementedError()
 
     def finalize(self):
-        result = self.result()
-        return None if result is None else format(result, 'f')
+        values = [v for v in self.values if v is not None]
+        if not values:
+            return None
+        with decimal.localcontext(CTX):
+            result = self.compute([
+                decimal.Decimal(v if isinstance(v, str) else str(v))
+                for v in values])
+        return format(result, 'f')
 
 
 class _DSum(_DecimalAggregate):
-    def combine(self, value):
-        return CTX.add(self.value, value)
+    def compute(self, values):
+        return sum(values, ZERO)
 
 
 class _DMin(_DecimalAggregate):
-    def combine(self, value):
-        return min(self.value, value)
+    def compute(self, values):
+        return min(values)
 
 
 class _DMax(_DecimalAggregate):
-    def combine(self, value):
-        return max(self.value, value)
+    def compute(self, values):
+        return max(values)
 
 
-class _DAvg(_DSum):
-    def result(self):
-        if self.value is None:
-            return None
-        return CTX.divide(self.value, self.count)
+class _DAvg(_DecimalAggregate):
+    def compute(self, values):
+        return sum(values, ZERO) / len(values)
 
 
 _SQLITE_AGGREGATES = {'ck_dsum': _DSum, 'ck_dmin': _DMin, 'ck_dmax': _DMax,
@@ -142,6 +143,10 @@ def _sqlite_connect(dbapi_connection, record):
     cursor.execute('PRAGMA journal_mode=WAL')
     cursor.execute('PRAGMA busy_timeout=30000')
     cursor.execute('PRAGMA synchronous=NORMAL')
+    # Pushes insert into several indexes at once: keep their pages cached
+    # (the default cache is 2 MiB).
+    cursor.execute('PRAGMA cache_size=-131072')
+    cursor.execute('PRAGMA temp_store=MEMORY')
     cursor.close()
     # Let SQLAlchemy's transaction begin; BEGIN IMMEDIATE is ours.
     dbapi_connection.isolation_level = None
@@ -224,8 +229,11 @@ def _json_default(obj):
     raise TypeError('%r is not JSON serializable' % (obj,))
 
 
+_ENCODER = json.JSONEncoder(default=_json_default, separators=(',', ':'))
+
+
 def _dumps(mapping):
-    return json.dumps(dict(mapping), default=_json_default)
+    return _ENCODER.encode(dict(mapping))
 
 
 def _check_key(key):
@@ -396,6 +404,105 @@ class _Deltas(object):
         return output
 
 
+def _decimal_param(dialect):
+    """Decimal -> the value given to the DB-API driver."""
+    if dialect.name == 'sqlite':
+        return lambda value: format(models.exact(value), 'f')
+    return models.exact
+
+
+def _bulk_insert(conn, table, columns, rows):
+    """Insert many rows of plain DB-API values in few round trips."""
+    if not rows:
+        return
+    dialect = conn.dialect
+    quote = dialect.identifier_preparer.quote
+    names = ', '.join(quote(c) for c in columns)
+    if dialect.name == 'postgresql':
+        from psycopg2 import extras
+        cursor = conn.connection.cursor()
+        try:
+            extras.execute_values(
+                cursor, 'INSERT INTO %s (%s) VALUES %%s' % (
+                    quote(table), names), rows, page_size=2000)
+        finally:
+            cursor.close()
+        return
+    # sqlite3 runs executemany in C; PyMySQL rewrites it into multi-row
+    # INSERTs.
+    marker = '?' if dialect.paramstyle == 'qmark' else '%s'
+    sql = 'INSERT INTO %s (%s) VALUES (%s)' % (
+        quote(table), names, ', '.join([marker] * len(columns)))
+    for start in range(0, len(rows), 5000):
+        conn.exec_driver_sql(sql, rows[start:start + 5000])
+
+
+def _bulk_update_rollups(conn, rows):
+    """Set (count, qty, price) of rollup rows: rows of (id, c, q, p)."""
+    if not rows:
+        return
+    dialect = conn.dialect
+    table = dialect.identifier_preparer.quote(ROLLUPS.name)
+    if dialect.name == 'postgresql':
+        from psycopg2 import extras
+        cursor = conn.connection.cursor()
+        try:
+            extras.execute_values(
+                cursor, 'UPDATE %s AS r SET count = v.c, qty = v.q, '
+                'price = v.p FROM (VALUES %%s) AS v(id, c, q, p) '
+                'WHERE r.id = v.id' % table, rows,
+                template='(%s::bigint, %s::bigint, %s::numeric, '
+                         '%s::numeric)', page_size=2000)
+        finally:
+            cursor.close()
+        return
+    marker = '?' if dialect.paramstyle == 'qmark' else '%s'
+    sql = 'UPDATE %s SET count = %s, qty = %s, price = %s WHERE id = %s' % (
+        table, marker, marker, marker, marker)
+    conn.exec_driver_sql(sql, [(c, q, p, i) for i, c, q, p in rows])
+
+
+_Rollup = collections.namedtuple(
+    '_Rollup', ['id', 'key', 'owner', 'type', 'begin_ts', 'count', 'qty',
+                'price'])
+_SELECT_ROLLUPS = {}
+
+
+def _select_rollups(conn, kind, owners, lo, hi):
+    """Rollups of ``kind`` of ``owners`` with begin_ts in [lo, hi].
+
+    Plain SQL: this runs for every push, where building SQLAlchemy
+    statements costs more than the query.
+    """
+    dialect = conn.dialect
+    marker = '?' if dialect.paramstyle == 'qmark' else '%s'
+    sql_key = (dialect.name, len(owners))
+    sql = _SELECT_ROLLUPS.get(sql_key)
+    if sql is None:
+        quote = dialect.identifier_preparer.quote
+        columns = ('id',) + _ROLLUP_KEY_COLUMNS + ('count', 'qty', 'price')
+        sql = _SELECT_ROLLUPS[sql_key] = (
+            'SELECT %s FROM %s WHERE %s = %s AND %s IN (%s) AND %s >= %s '
+            'AND %s <= %s' % (
+                ', '.join(quote(c) for c in columns), quote(ROLLUPS.name),
+                quote('kind'), marker, quote('owner'),
+                ', '.join([marker] * len(owners)), quote('begin_ts'), marker,
+                quote('begin_ts'), marker))
+    result = conn.exec_driver_sql(sql, tuple([kind] + list(owners)
+                                             + [lo, hi]))
+    size = len(_ROLLUP_KEY_COLUMNS)
+    output = []
+    for row in result:
+        key = tuple(row[1:1 + size])
+        qty, price = row[size + 2], row[size + 3]
+        if not isinstance(qty, decimal.Decimal):
+            qty = CTX.create_decimal(str(qty))
+            price = CTX.create_decimal(str(price))
+        output.append(_Rollup(row[0], key, key[2], key[4], key[0],
+                              row[size + 1], qty, price))
+    return output
+
+
 _ROLLUP_KEY_COLUMNS = ('begin_ts', 'end_ts', 'owner', 'scope_id', 'type') + \
     models.TIME_KEYS
 
@@ -450,21 +557,25 @@ class SQLAlchemyStorage(storage_v2.BaseStorage):
         rows = []
         deltas = _Deltas()
         replaced = []   # (begin, end, owners or None, [(owner, type)])
+        time_keys = models.TIME_KEYS
         for frame in dataframes:
             begin, end = _epoch(frame.start), _epoch(frame.end)
             pairs = set()
             for type_, point in frame.iterpoints():
-                scope = _text(_attr(point, scope_key))
+                groupby, meta = point.groupby, point.metadata
+                scope = _text(groupby[scope_key] if scope_key in groupby
+                              else meta.get(scope_key))
                 owner = owner_arg if owner_arg is not None else scope
-                qty = models.exact(point.qty)
-                price = models.exact(point.price)
+                qty, qty_text = models.exact_text(point.qty)
+                price, price_text = models.exact_text(point.price)
                 rows.append((
                     begin, end, owner, scope, type_, point.unit,
-                    format(qty, 'f') if sqlite else qty,
-                    format(price, 'f') if sqlite else price,
-                    _dumps(point.groupby), _dumps(point.metadata)))
+                    qty_text if sqlite else qty,
+                    price_text if sqlite else price,
+                    _dumps(groupby), _dumps(meta)))
                 key = (begin, end, owner, scope, type_) + tuple(
-                    _text(_attr(point, k)) for k in models.TIME_KEYS)
+                    _text(groupby[k] if k in groupby else meta.get(k))
+                    for k in time_keys)
                 deltas.add(key, 1, qty, price)
                 if owner_arg is None:
                     pairs.add((owner, type_))
@@ -473,74 +584,63 @@ class SQLAlchemyStorage(storage_v2.BaseStorage):
             elif pairs:
                 replaced.append((begin, end, None, pairs))
         with self._write(engine) as conn:
-            for begin, end, owner, pairs in replaced:
-                self._replace(conn, deltas, begin, end, owner, pairs)
+            self._replace(conn, deltas, replaced)
             self._insert_points(conn, rows)
             self._apply_deltas(conn, deltas)
 
-    def _replace(self, conn, deltas, begin, end, owner, pairs):
-        """Remove the points that the frame [begin, end) replaces.
+    def _replace(self, conn, deltas, replaced):
+        """Remove the points that the pushed frames replace.
 
-        Their sums are subtracted from the rollups through ``deltas``.
+        ``replaced``: [(begin, end, owner, pairs)], ``owner`` the push's
+        scope id or None and then ``pairs`` the (owner, type) pairs of the
+        frame. Their sums are subtracted from the rollups via ``deltas``.
         """
-        where = [ROLLUPS.c.kind == models.KIND_PERIOD,
-                 ROLLUPS.c.begin_ts >= begin, ROLLUPS.c.begin_ts < end]
-        if owner is not None:
-            owners = [owner]
-            where.append(ROLLUPS.c.owner == owner)
-        else:
-            owners = sorted({o for o, _ in pairs})
-            where.append(ROLLUPS.c.owner.in_(owners))
-            where.append(ROLLUPS.c.type.in_(sorted({t for _, t in pairs})))
-        old = conn.execute(
-            sa.select(*[ROLLUPS.c[c] for c in _ROLLUP_KEY_COLUMNS],
-                      ROLLUPS.c.count, ROLLUPS.c.qty, ROLLUPS.c.price)
-            .where(*where)).all()
-        if pairs is not None:
-            old = [row for row in old if (row.owner, row.type) in pairs]
-        if not old:
+        if not replaced:
             return
-        for row in old:
-            deltas.add(tuple(row[:len(_ROLLUP_KEY_COLUMNS)]), -row.count,
-                       -row.qty, -row.price)
-        cond = [POINTS.c.begin_ts >= begin, POINTS.c.begin_ts < end]
-        if owner is not None:
-            conn.execute(POINTS.delete().where(POINTS.c.owner == owner,
-                                               *cond))
-            return
-        by_owner = collections.defaultdict(set)
-        for row in old:
-            by_owner[row.owner].add(row.type)
-        for row_owner, types in by_owner.items():
-            conn.execute(POINTS.delete().where(
-                POINTS.c.owner == row_owner,
-                POINTS.c.type.in_(sorted(types)), *cond))
+        owners = set()
+        for _, _, owner, pairs in replaced:
+            if owner is not None:
+                owners.add(owner)
+            else:
+                owners.update(o for o, _ in pairs)
+        owners = sorted(owners)
+        lo = min(r[0] for r in replaced)
+        hi = max(r[1] for r in replaced)
+        matched = collections.defaultdict(set)   # frame index -> pairs
+        for start in range(0, len(owners), _CHUNK):
+            result = _select_rollups(conn, models.KIND_PERIOD,
+                                     owners[start:start + _CHUNK], lo, hi - 1)
+            for row in result:
+                pair = (row.owner, row.type)
+                for index, (begin, end, owner, pairs) in enumerate(replaced):
+                    if not begin <= row.begin_ts < end:
+                        continue
+                    if owner == row.owner or (
+                            owner is None and pair in pairs):
+                        matched[index].add(pair)
+                        deltas.add(row.key, -row.count, -row.qty,
+                                   -row.price)
+                        break
+        for index, pairs in matched.items():
+            begin, end, owner, _ = replaced[index]
+            cond = [POINTS.c.begin_ts >= begin, POINTS.c.begin_ts < end]
+            if owner is not None:
+                conn.execute(POINTS.delete().where(
+                    POINTS.c.owner == owner, *cond))
+                continue
+            by_owner = collections.defaultdict(set)
+            for row_owner, type_ in pairs:
+                by_owner[row_owner].add(type_)
+            for row_owner, types in by_owner.items():
+                conn.execute(POINTS.delete().where(
+                    POINTS.c.owner == row_owner,
+                    POINTS.c.type.in_(sorted(types)), *cond))
 
     @staticmethod
     def _insert_points(conn, rows):
-        if not rows:
-            return
-        dialect = conn.dialect
-        columns = ('begin_ts', 'end_ts', 'owner', 'scope_id', 'type', 'unit',
-                   'qty', 'price', 'groupby', 'metadata')
-        quote = dialect.identifier_preparer.quote
-        names = ', '.join(quote(c) for c in columns)
-        table = quote(POINTS.name)
-        if dialect.name == 'postgresql':
-            from psycopg2 import extras
-            cursor = conn.connection.cursor()
-            try:
-                extras.execute_values(
-                    cursor, 'INSERT INTO %s (%s) VALUES %%s' % (table, names),
-                    rows, page_size=2000)
-            finally:
-                cursor.close()
-            return
-        marker = '?' if dialect.paramstyle == 'qmark' else '%s'
-        sql = 'INSERT INTO %s (%s) VALUES (%s)' % (
-            table, names, ', '.join([marker] * len(columns)))
-        for start in range(0, len(rows), 5000):
-            conn.exec_driver_sql(sql, rows[start:start + 5000])
+        _bulk_insert(conn, POINTS.name, (
+            'begin_ts', 'end_ts', 'owner', 'scope_id', 'type', 'unit', 'qty',
+            'price', 'groupby', 'metadata'), rows)
 
     def _apply_deltas(self, conn, deltas):
         """Add the deltas to the period and day rollups.
@@ -549,6 +649,7 @@ class SQLAlchemyStorage(storage_v2.BaseStorage):
         """
         if not deltas.period:
             return
+        dec = _decimal_param(conn.dialect)
         for kind, changes in ((models.KIND_PERIOD, deltas.period),
                               (models.KIND_DAY, deltas.days())):
             changes = {k: v for k, v in changes.items() if v[0] or v[1]
@@ -560,17 +661,10 @@ class SQLAlchemyStorage(storage_v2.BaseStorage):
             hi = max(k[0] for k in changes)
             existing = {}
             for start in range(0, len(owners), _CHUNK):
-                result = conn.execute(
-                    sa.select(ROLLUPS.c.id,
-                              *[ROLLUPS.c[c] for c in _ROLLUP_KEY_COLUMNS],
-                              ROLLUPS.c.count, ROLLUPS.c.qty,
-                              ROLLUPS.c.price)
-                    .where(ROLLUPS.c.kind == kind,
-                           ROLLUPS.c.owner.in_(owners[start:start + _CHUNK]),
-                           ROLLUPS.c.begin_ts >= lo,
-                           ROLLUPS.c.begin_ts <= hi))
+                result = _select_rollups(conn, kind,
+                                         owners[start:start + _CHUNK], lo, hi)
                 for row in result:
-                    existing[tuple(row[1:1 + len(_ROLLUP_KEY_COLUMNS)])] = row
+                    existing[row.key] = row
             inserts, updates, deletes = [], [], []
             for key, (count, qty, price) in changes.items():
                 row = existing.get(key)
@@ -581,26 +675,20 @@ class SQLAlchemyStorage(storage_v2.BaseStorage):
                     if count <= 0:
                         deletes.append(row.id)
                     else:
-                        updates.append({'rid': row.id, 'c': count, 'q': qty,
-                                        'p': price})
+                        updates.append((row.id, count, dec(qty),
+                                        dec(price)))
                 elif count > 0:
-                    values = dict(zip(_ROLLUP_KEY_COLUMNS, key))
-                    values.update(kind=kind, count=count, qty=qty,
-                                  price=price)
-                    inserts.append(values)
+                    inserts.append((kind,) + key + (count, dec(qty),
+                                                    dec(price)))
                 else:
                     LOG.warning('Rollups of %s are missing a row for %s',
                                 ROLLUPS.name, key)
             for start in range(0, len(deletes), _CHUNK):
                 conn.execute(ROLLUPS.delete().where(
                     ROLLUPS.c.id.in_(deletes[start:start + _CHUNK])))
-            if updates:
-                conn.execute(
-                    ROLLUPS.update().where(ROLLUPS.c.id == sa.bindparam('rid'))
-                    .values(count=sa.bindparam('c'), qty=sa.bindparam('q'),
-                            price=sa.bindparam('p')), updates)
-            if inserts:
-                conn.execute(ROLLUPS.insert(), inserts)
+            _bulk_update_rollups(conn, updates)
+            _bulk_insert(conn, ROLLUPS.name, ('kind',) + _ROLLUP_KEY_COLUMNS
+                         + ('count', 'qty', 'price'), inserts)
 
     def delete(self, begin=None, end=None, filters=None):
         """Delete the points starting in [begin, end) matching every filter.

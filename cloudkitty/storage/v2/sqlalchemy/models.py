@@ -44,6 +44,18 @@ def exact(value):
     return value
 
 
+def exact_text(value):
+    """(exact(value), its plain text), cheaply for common values."""
+    if not isinstance(value, decimal.Decimal):
+        value = DECIMAL_CONTEXT.create_decimal(str(value))
+    text = format(value, 'f')
+    dot = text.find('.')
+    if dot >= 0 and len(text) - dot - 1 > SCALE:
+        value = value.quantize(QUANTUM, context=DECIMAL_CONTEXT)
+        text = format(value, 'f')
+    return value, text
+
+
 class ExactDecimal(sa.types.TypeDecorator):
     """NUMERIC(40, 18); decimal text on SQLite."""
 

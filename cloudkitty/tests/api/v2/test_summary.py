@@ -5,6 +5,7 @@ from cloudkitty.tests.api.data_fixtures import as_admin
 from cloudkitty.tests.api.data_fixtures import as_member
 from cloudkitty.tests.api.data_fixtures import PROJECT_A
 from cloudkitty.tests.api.data_fixtures import PROJECT_B
+from cloudkitty.tests.api import memory_storage
 
 PATH = '/v2/summary'
 PERIOD = {'begin': '2015-01-01T00:00:00+00:00',
@@ -223,8 +224,22 @@ def test_end_before_begin_is_400(client, loaded_storage):
     assert 'end' in message and 'begin' in message
 
 
-def test_custom_fields_unsupported_is_400(client, loaded_storage):
-    resp = client.get(PATH, dict(PERIOD, custom_fields='SUM(qty) AS qty'))
+def test_custom_fields(client, loaded_storage):
+    if isinstance(loaded_storage, memory_storage.MemoryStorage):
+        resp = client.get(PATH, dict(PERIOD, custom_fields='SUM(qty) AS q'))
+        assert resp.status == 400
+        assert 'custom_fields' in resp.json()['message']
+        return
+    # The sqlalchemy backend supports the aggregates of the spec.
+    rows = _objects(client, custom_fields='SUM(price) AS total, '
+                    'COUNT(*) AS n', groupby='project_id')
+    assert sorted((r['project_id'], r['total'], r['n']) for r in rows) == [
+        (PROJECT_B, 8.0, 2), (PROJECT_A, 8.174, 6)]
+    assert list(rows[0]) == ['begin', 'end', 'total', 'n', 'project_id']
+
+
+def test_invalid_custom_fields_is_400(client, loaded_storage):
+    resp = client.get(PATH, dict(PERIOD, custom_fields='DROP TABLE x'))
     assert resp.status == 400
     assert 'custom_fields' in resp.json()['message']
 

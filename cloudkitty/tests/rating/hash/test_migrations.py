@@ -37,8 +37,9 @@ def test_upgrade_head_and_models_match(sql_backend_url):
     # Exact money on every backend, through the API of the module.
     api = db_api.get_instance()
     svc = api.create_service('svc')['service_id']
-    m = api.create_mapping(cost=decimal.Decimal('0.1234567890123456789012345678'),
-                           service_id=svc)
+    m = api.create_mapping(
+        cost=decimal.Decimal('0.1234567890123456789012345678'),
+        service_id=svc)
     assert str(api.get_mapping(m['mapping_id'])['cost']) == \
         '0.1234567890123456789012345678'
     t = api.create_threshold(decimal.Decimal('123456789012.12345678'),
@@ -46,6 +47,51 @@ def test_upgrade_head_and_models_match(sql_backend_url):
     got = api.get_threshold(t['threshold_id'])
     assert (str(got['level']), str(got['cost'])) == (
         '123456789012.12345678', '0E-28')
+    _exercise_api(api, svc)
+
+
+def _exercise_api(api, svc):
+    """The queries of the DB API and of rating, on this backend."""
+    D = decimal.Decimal
+    fld = api.create_field(svc, 'f')['field_id']
+    grp = api.create_group('g')['group_id']
+    start = datetime.datetime(2030, 1, 1)
+    end = datetime.datetime(2030, 2, 1)
+    m = api.create_mapping(cost=D('2'), field_id=fld, value='a',
+                           group_id=grp, tenant_id='T', start=start,
+                           end=end, description='Some Text')
+    try:
+        api.create_mapping(cost=D('3'), field_id=fld, value='a',
+                           group_id=grp, tenant_id='T', start=start)
+    except db_api.MappingAlreadyExists:
+        pass
+    else:
+        raise AssertionError('conflict not detected')
+    api.create_threshold(D(1), D(1), 'rate', field_id=fld, tenant_id='T')
+    try:
+        api.create_threshold(D(1), D(2), 'rate', field_id=fld,
+                             tenant_id='T')
+    except db_api.ThresholdAlreadyExists:
+        pass
+    else:
+        raise AssertionError('threshold conflict not detected')
+    found = api.list_mappings(field_uuid=fld, description='some',
+                              start=start, end=end + datetime.timedelta(1),
+                              filter_tenant=True, tenant_uuid='T')
+    assert [x['mapping_id'] for x in found] == [m['mapping_id']]
+    from cloudkitty import dataframe
+    from cloudkitty.rating import hash as hashmap
+    module = hashmap.HashMap(tenant_id='T')
+    module.reload_config(start)
+    frame = dataframe.DataFrame(
+        start.replace(tzinfo=datetime.timezone.utc),
+        end.replace(tzinfo=datetime.timezone.utc),
+        usage={'svc': [dataframe.DataPoint('u', 3, 0, {'f': 'a'}, {})]})
+    price = [p.price for _, p in module.process(frame).iterpoints()]
+    assert price == [D(6) * D(1)]
+    api.delete_group(grp, recurse=True)
+    api.delete_service(uuid=svc)
+    assert api.list_services() == []
 
 
 def test_upgrade_keeps_existing_rules(sql_backend_url):

@@ -2,11 +2,15 @@
 import datetime
 import json
 
+from oslo_config import cfg
 import pytest
+import sqlalchemy as sa
 import webob
 
+from cloudkitty import db
 from cloudkitty.db import api as core_db_api
 from cloudkitty.rating.pyscripts import db as pyscripts_db
+from cloudkitty.rating.pyscripts import models
 
 P = '/v1/rating/module_config/pyscripts/scripts'
 A0_SHA512 = (
@@ -47,16 +51,35 @@ class Client(object):
         return self.request('DELETE', path, body, **kw)
 
 
-@pytest.fixture
-def api(sqlite_url, conf):
+@pytest.fixture(scope='module')
+def _app(tmp_path_factory):
+    # One database and app for the module (migrations and app loading are
+    # the slow part); ``api`` empties the table before each test.
     from cloudkitty.api import app as api_app
     from cloudkitty.api import modules
-    conf.set_override('auth_strategy', 'noauth')
+    import cloudkitty.common.config  # noqa: F401  (registers all options)
+    cfg.CONF([], project='cloudkitty', default_config_files=[],
+             default_config_dirs=[])
+    path = tmp_path_factory.mktemp('pyscripts_api') / 'api.sqlite'
+    cfg.CONF.set_override('connection', 'sqlite:///%s' % path, 'database')
+    cfg.CONF.set_override('auth_strategy', 'noauth')
+    db.reset()
     core_db_api.get_migration().upgrade('head')
     pyscripts_db.get_instance().get_migration().upgrade('head')
     modules.get_extensions(reload=True)
-    yield Client(api_app.load_app())
+    yield api_app.load_app()
+    db.reset()
+    cfg.CONF.clear_override('auth_strategy')
+    cfg.CONF.clear_override('connection', 'database')
+    cfg.CONF.reset()
     modules.get_extensions(reload=True)
+
+
+@pytest.fixture
+def api(_app):
+    with db.session_for_write() as session:
+        session.execute(sa.delete(models.PyScriptsScript))
+    return Client(_app)
 
 
 def fault(resp):
@@ -106,11 +129,12 @@ def test_create_as_the_client_does(api):
 
 def test_create_with_period_and_description(api):
     start = future(2)
-    script = create(api, start=iso(start), end=iso(future(3))[:10],
+    end_day = iso(future(3))[:10]
+    script = create(api, start=iso(start), end=end_day,
                     description='Flavors')
     assert script['start'] == iso(start)
     # A date-only end means the end of that day.
-    assert script['end'] == iso(future(3))[:10] + 'T23:59:59'
+    assert script['end'] == end_day + 'T23:59:59'
     assert script['description'] == 'Flavors'
 
 
@@ -332,10 +356,10 @@ def test_update_running_script_end_only(api):
     # the checksum) with the edited keys, id in the URL and in the body.
     body = dict(script)
     del body['checksum']
-    body['end'] = iso(future(5))
+    body['end'] = end = iso(future(5))
     resp = api.put(url, body)
     assert resp.status_int == 201, resp.text
-    assert resp.json['end'] == iso(future(5))
+    assert resp.json['end'] == end
     assert resp.json['data'] == 'a = 0'
     assert resp.json['updated_by'] == 'unknown'
     # Once an end is set, a running script is frozen.
@@ -347,12 +371,13 @@ def test_update_running_script_end_only(api):
 
 def test_update_running_script_id_in_body(api):
     script = create(api)
+    end = iso(future(1))
     resp = api.put(P + '/', {'script_id': script['script_id'],
-                             'name': 'policy1', 'end': iso(future(1))})
+                             'name': 'policy1', 'end': end})
     assert resp.status_int == 201
     assert resp.headers['Location'] == (
         'http://localhost%s/%s' % (P, script['script_id']))
-    assert resp.json['end'] == iso(future(1))
+    assert resp.json['end'] == end
 
 
 @pytest.mark.parametrize('change', [
