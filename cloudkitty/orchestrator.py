@@ -81,6 +81,14 @@ REPROCESSING_LOCK_PREFIX = (
     "<class 'cloudkitty.orchestrator.ReprocessingWorker'>")
 
 
+# Seconds before a new cycle when scopes were skipped because another
+# worker held their lock, or failed (instead of the next period start).
+LOCKED_RETRY_DELAY = 5
+FAILED_RETRY_DELAY = 15
+# Seconds between two looks for new reprocessing tasks.
+REPROCESSING_POLL_DELAY = 10
+
+
 # -- time -----------------------------------------------------------------
 
 def _period():
@@ -779,9 +787,13 @@ class CloudKittyProcessor(cotyledon.Service):
         return self.make_worker(scope).run()
 
     def internal_run(self):
-        """One cycle over every scope; returns the periods processed."""
+        """One cycle over every scope.
+
+        Returns (periods processed, scopes skipped because locked, scopes
+        that failed).
+        """
         self._modules.invalidate()
-        done = 0
+        done = locked = failed = 0
         for scope in self.load_scopes():
             if self._stop.is_set():
                 break
@@ -791,15 +803,18 @@ class CloudKittyProcessor(cotyledon.Service):
             except Exception:
                 LOG.exception('[Worker: %s] Cannot take the lock of scope '
                               '%s', self._worker_id, self.scope_label(scope))
+                failed += 1
                 continue
             if not acquired:
                 LOG.debug('[Worker: %s] Scope %s is locked by another '
                           'worker, skipped.', self._worker_id,
                           self.scope_label(scope))
+                locked += 1
                 continue
             try:
                 done += self.process_scope(scope)
             except Exception:
+                failed += 1
                 LOG.exception('[Worker: %s] Error processing scope %s, we '
                               'will try it again later.', self._worker_id,
                               self.scope_label(scope))
@@ -810,19 +825,36 @@ class CloudKittyProcessor(cotyledon.Service):
                     LOG.warning('[Worker: %s] Could not release the lock '
                                 'of scope %s', self._worker_id,
                                 self.scope_label(scope), exc_info=True)
-        return done
+        return done, locked, failed
 
     def run(self):
         self._idle.clear()
         try:
             while not self._stop.is_set():
-                done = self.internal_run()
+                try:
+                    done, locked, failed = self.internal_run()
+                except Exception:
+                    # A fetcher failure: let cotyledon restart the worker.
+                    LOG.exception('[Worker: %s] Cannot list the scopes',
+                                  self._worker_id)
+                    raise
                 if done:
                     # Work was due: look again at once (catching up).
                     continue
-                self._stop.wait(seconds_until_due())
+                delay = self.idle_delay()
+                if locked:
+                    # Another worker may be catching up, or a dead one's
+                    # lock may expire: look again soon.
+                    delay = min(delay, LOCKED_RETRY_DELAY)
+                if failed:
+                    delay = min(delay, FAILED_RETRY_DELAY)
+                self._stop.wait(delay)
         finally:
             self._idle.set()
+
+    def idle_delay(self):
+        """Seconds to wait when a cycle found nothing to do."""
+        return seconds_until_due()
 
     def terminate(self):
         self._stop.set()
@@ -858,6 +890,10 @@ class CloudKittyReprocessor(CloudKittyProcessor):
         LOG.debug('[Reprocessing worker: %s] %s schedules loaded',
                   self._worker_id, len(schedules))
         return schedules
+
+    def idle_delay(self):
+        # Tasks are created through the API at any time.
+        return min(seconds_until_due(), REPROCESSING_POLL_DELAY)
 
     def lock_base(self, schedule):
         return reprocessing_lock_base(schedule.identifier,

@@ -70,7 +70,15 @@ def load_app():
     path = _find_paste_config()
     name = 'cloudkitty+%s' % CONF.auth_strategy
     LOG.info('Loading API application %s from %s', name, path)
-    return deploy.loadapp('config:' + path, name=name)
+    global_conf = {}
+    if CONF.config_file:
+        # The CORS and proxy-header filters (oslo_config_project =
+        # cloudkitty) parse a configuration of their own: without this
+        # they would only see the default locations and ignore a
+        # --config-file (or OS_CLOUDKITTY_CONFIG_FILES) given to the API.
+        global_conf['oslo_config_file'] = CONF.config_file[0]
+    return deploy.loadapp('config:' + path, name=name,
+                          global_conf=global_conf)
 
 
 def build_wsgi_app(argv=None):

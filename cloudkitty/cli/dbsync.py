@@ -85,19 +85,30 @@ def _on_load_failure(manager, entrypoint, exc):
                 'not managed: %s', entrypoint.name, exc)
 
 
-def get_chains():
+def get_chains(name=None):
     """``[(name, chain)]``: the core, then the rating modules' chains.
 
     Rating modules come in extension order; they are imported, not
-    instantiated.
+    instantiated. With ``name``, only that chain is looked up (and only
+    that module imported).
     """
     from stevedore import extension
+    from stevedore import named
 
     from cloudkitty.db import api as db_api
-    chains = [(CORE_MODULE, db_api.get_migration())]
-    manager = extension.ExtensionManager(
-        PROCESSORS_NAMESPACE, invoke_on_load=False,
-        on_load_failure_callback=_on_load_failure)
+    chains = []
+    if name in (None, CORE_MODULE):
+        chains.append((CORE_MODULE, db_api.get_migration()))
+        if name is not None:
+            return chains
+    if name is None:
+        manager = extension.ExtensionManager(
+            PROCESSORS_NAMESPACE, invoke_on_load=False,
+            on_load_failure_callback=_on_load_failure)
+    else:
+        manager = named.NamedExtensionManager(
+            PROCESSORS_NAMESPACE, [name], invoke_on_load=False,
+            on_load_failure_callback=_on_load_failure)
     for ext in manager:
         try:
             chain = _module_chain(ext)
@@ -110,7 +121,7 @@ def get_chains():
 
 
 def _get_chain(name):
-    for chain_name, chain in get_chains():
+    for chain_name, chain in get_chains(name):
         if chain_name == name:
             return chain
     raise DBSyncError('Module %s not found' % name)

@@ -143,6 +143,11 @@ METRIC_BASE_SCHEMA = {
 }
 
 
+# Top-level schema (kept for third-party collectors that extend it; the
+# checks below give more precise messages).
+CONF_BASE_SCHEMA = {voluptuous.Required('metrics'): dict}
+
+
 def _format_path(path):
     out = ''
     for item in path:

@@ -38,7 +38,9 @@ collector ignores ``q_filter``.
 """
 import decimal
 import hashlib
+import random
 import threading
+import types
 import uuid
 
 import voluptuous
@@ -61,6 +63,8 @@ DEFAULT_VALUES = {
 }
 
 USERS_PER_SCOPE = 3
+QTY_CACHE_SIZE = 100000
+_ZERO = decimal.Decimal(0)
 
 
 def _values(value):
@@ -129,6 +133,9 @@ class _MetricPlan(object):
             (collector.exact_decimal(extra['max']) - self.low)
             * self.scale) + 1
         self.precision = precision
+        # Converted quantities by draw: a few thousand distinct values for
+        # the usual ranges, so most points cost a dict lookup.
+        self._cache = {}
         self.attributes = [a for a in metric['groupby'] if a != scope_key]
         self.metadata = list(metric['metadata'])
         self.unit = metric['unit']
@@ -159,18 +166,33 @@ class _MetricPlan(object):
             metadata = {attribute: self._value(attribute, scope_id, index,
                                                choice)
                         for attribute in self.metadata}
-            output.append((groupby, metadata))
+            # Frozen once: points share the (read-only) metadata mapping.
+            output.append((groupby, types.MappingProxyType(metadata)))
         return output
 
-    def quantity(self, scope_id, index, period_ts):
+    def quantities(self, scope_id, period_ts):
+        """The quantity of every resource for one period."""
         if self.fixed is not None:
-            return self.fixed
-        draw = int.from_bytes(hashlib.blake2b(
-            ('%s|%s|%s|%d|%d' % (self.seed, self.key, scope_id, index,
-                                 period_ts)).encode('utf-8'),
-            digest_size=8).digest(), 'big') % self.steps
-        return self.convert(
-            self.low + decimal.Decimal(draw).scaleb(-self.precision))
+            return [self.fixed] * self.resources
+        # One hash per (metric, scope, period) seeds a Mersenne Twister
+        # (integer seeding and getrandbits are stable across Python
+        # versions); one hash per point would cost more than the point.
+        seed = int.from_bytes(_digest('%s|%s|%s|%d' % (
+            self.seed, self.key, scope_id, period_ts)), 'big')
+        draws = random.Random(seed).getrandbits
+        steps = self.steps
+        cache = self._cache
+        output = []
+        for _ in range(self.resources):
+            draw = draws(64) % steps
+            qty = cache.get(draw)
+            if qty is None:
+                qty = self.convert(
+                    self.low + decimal.Decimal(draw).scaleb(-self.precision))
+                if len(cache) < QTY_CACHE_SIZE:
+                    cache[draw] = qty
+            output.append(qty)
+        return output
 
 
 class SyntheticCollector(collector.BaseCollector):
@@ -212,12 +234,13 @@ class SyntheticCollector(collector.BaseCollector):
         start = start or tzutils.localized_now()
         period_ts = int(tzutils.local_to_utc(start).timestamp())
         calendar = collector.time_groupby(start)
-        points = []
-        for index, (groupby, metadata) in enumerate(
-                self._attributes(plan, scope_id)):
-            point_groupby = dict(groupby)
-            point_groupby.update(calendar)
-            points.append(dataframe.DataPoint(
-                plan.unit, plan.quantity(scope_id, index, period_ts), 0,
-                point_groupby, metadata, plan.description))
-        return points
+        unit = plan.unit
+        description = plan.description
+        frozen = types.MappingProxyType
+        return [
+            dataframe.DataPoint(unit, qty, _ZERO,
+                                frozen({**groupby, **calendar}), metadata,
+                                description)
+            for (groupby, metadata), qty in zip(
+                self._attributes(plan, scope_id),
+                plan.quantities(scope_id, period_ts))]

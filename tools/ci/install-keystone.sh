@@ -15,7 +15,14 @@ fi
 PYTHON=${CK_SERVICES_PYTHON:-python3}
 rm -rf "$VENV"
 mkdir -p .ci-services
-"$PYTHON" -m venv "$VENV"
+if ! "$PYTHON" -m venv "$VENV"; then
+    # Debian's python3 needs python3-venv for ensurepip.
+    rm -rf "$VENV"
+    SUDO=""
+    [ "$(id -u)" = 0 ] || SUDO="sudo -n"
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q python3-venv
+    "$PYTHON" -m venv "$VENV"
+fi
 "$VENV/bin/pip" install -q --upgrade pip
 "$VENV/bin/pip" install -q keystone gunicorn
 "$VENV/bin/keystone-manage" --version

@@ -67,11 +67,15 @@ class RPCHook(hooks.PecanHook):
 
 
 class RatingModulesHook(hooks.PecanHook):
-    """Sets ``pecan.request.rating_modules``: the discovered extensions."""
+    """Sets ``pecan.request.rating_modules``: the module registry.
+
+    ``get_extensions()`` / ``get_extension(name)`` on it; modules are
+    discovered on first use (not on every request) and on reload.
+    """
 
     def before(self, state):
         from cloudkitty.api import modules
-        state.request.rating_modules = modules.get_extensions()
+        state.request.rating_modules = modules
 
 
 def router_error(request, status, title, description=''):

@@ -5,21 +5,18 @@ thresholds and groups (rating-hashmap spec).
 into lookup tables; ``process`` prices points from those tables only.
 """
 import decimal
-import logging
 
 from cloudkitty import dataframe
 from cloudkitty import rating
 from cloudkitty.rating.hash.controllers import root as root_api
 from cloudkitty.rating.hash import db_api as hash_db_api
 
-LOG = logging.getLogger(__name__)
-
 DEFAULT_GROUP = '_DEFAULT_'
 _ZERO = decimal.Decimal(0)
 _ONE = decimal.Decimal(1)
 _MISSING = object()
 
-# Accumulator slots (a list per group and point, see _price).
+# Accumulator slots (a list per group and point, see price_point).
 _FLAT, _RATE, _TLEVEL, _TCOST, _TRATE, _TSERVICE = range(6)
 
 

@@ -18,8 +18,8 @@ LOG = logging.getLogger(__name__)
 class PyScripts(rating.RatingProcessorBase):
     """Runs the scripts valid at the rated period's start, in storage order.
 
-    Scripts are compiled once when loaded; a reload keeps the code objects
-    of scripts whose checksum did not change.
+    Scripts are compiled once: reloads and other instances in the process
+    reuse the code of scripts whose checksum did not change.
     """
 
     module_name = 'pyscripts'
@@ -42,17 +42,8 @@ class PyScripts(rating.RatingProcessorBase):
     def reload_config(self, start=None):
         """Load the scripts valid at ``start`` (now when None)."""
         at = self._as_db_time(start)
-        cache = {(s.script_id, s.checksum): s for s in self._scripts}
-        scripts = []
-        for script in self.db_api.get_active_scripts(at):
-            compiled = cache.get((script.script_id, script.checksum))
-            if compiled is None:
-                compiled = engine.compile_script(script)
-            elif compiled.name != script.name:
-                compiled = engine.CompiledScript(
-                    script.script_id, script.name, script.checksum,
-                    compiled.code)
-            scripts.append(compiled)
+        scripts = [engine.compile_script(script)
+                   for script in self.db_api.get_active_scripts(at)]
         self._scripts = scripts
         LOG.debug('pyscripts: %d script(s) valid at %s', len(scripts), at)
 

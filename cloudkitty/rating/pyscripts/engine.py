@@ -4,9 +4,15 @@ A script sees one global, ``data``: a fresh mutable dict built from the
 frame. Whatever ``data`` holds when the script ends (mutated in place or
 rebound) is validated and becomes the new frame.
 """
-import re
+import collections
+import collections.abc
+import datetime
+import decimal
+import threading
+import types
 
 from cloudkitty import dataframe
+from cloudkitty.utils import tz as tzutils
 
 
 class ScriptError(Exception):
@@ -44,12 +50,33 @@ def compile_source(source, script_id='-', name='-'):
                    dont_inherit=True)
 
 
+# Code objects are immutable: module instances (one per scope and cycle in
+# the processor, one per quote in the API) share them. Keyed by the
+# checksum, so a changed source is compiled again.
+_CODE_CACHE = collections.OrderedDict()
+_CODE_CACHE_SIZE = 256
+_CODE_CACHE_LOCK = threading.Lock()
+
+
 def compile_script(script):
-    """CompiledScript from a stored script (db.Script)."""
-    try:
-        code = compile_source(script.data, script.script_id, script.name)
-    except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
-        raise ScriptError(script, 'cannot be compiled: %s' % exc) from exc
+    """CompiledScript from a stored script (db.Script), compiled once."""
+    key = (script.script_id, script.name, script.checksum)
+    with _CODE_CACHE_LOCK:
+        code = _CODE_CACHE.get(key)
+        if code is not None:
+            _CODE_CACHE.move_to_end(key)
+    if code is None:
+        try:
+            code = compile_source(script.data, script.script_id,
+                                  script.name)
+        except (SyntaxError, ValueError, RecursionError,
+                MemoryError) as exc:
+            raise ScriptError(script,
+                              'cannot be compiled: %s' % exc) from exc
+        with _CODE_CACHE_LOCK:
+            _CODE_CACHE[key] = code
+            while len(_CODE_CACHE) > _CODE_CACHE_SIZE:
+                _CODE_CACHE.popitem(last=False)
     return CompiledScript(script.script_id, script.name, script.checksum,
                           code)
 
@@ -62,37 +89,147 @@ def frame_to_dict(frame):
         usage[type_] = [
             {'vol': {'unit': point.unit, 'qty': point.qty},
              'rating': {'price': point.price},
-             'groupby': dict(point.groupby),
-             'metadata': dict(point.metadata)}
+             'groupby': point.groupby.copy(),
+             'metadata': point.metadata.copy()}
             for point in types[type_]]
     return {'period': {'begin': frame.start, 'end': frame.end},
             'usage': usage}
 
 
-# DataFrame.from_dict puts the repr of the whole offending structure in its
-# messages; for error reports only the reason after the last marker counts.
-_REASON = re.compile(r"isn't a valid (DataFrame|DataPoint): ")
+class _Invalid(ValueError):
+    """A violation of the result contract, with where it happened."""
 
 
-def _reason(message):
-    parts = _REASON.split(message)
-    return parts[-1] if len(parts) > 1 else message
+_FRAME_KEYS = frozenset(('period', 'usage'))
+_PERIOD_KEYS = frozenset(('begin', 'end'))
+_POINT_KEYS = frozenset(('vol', 'rating', 'groupby', 'metadata'))
+_VOL_KEYS = frozenset(('unit', 'qty'))
+_RATING_KEYS = frozenset(('price',))
+_Decimal = decimal.Decimal
+_ZERO = _Decimal(0)
+_Mapping = collections.abc.Mapping
+_freeze = types.MappingProxyType
+
+
+def _mapping(value, where):
+    if type(value) is dict:
+        return value
+    if not isinstance(value, _Mapping):
+        raise _Invalid('%s must be a mapping, got %s'
+                       % (where, type(value).__name__))
+    return value
+
+
+def _check_keys(value, allowed, where):
+    if type(value) is dict and value.keys() <= allowed:
+        return
+    extra = [k for k in value if k not in allowed]
+    if extra:
+        raise _Invalid('extra keys not allowed in %s: %s'
+                       % (where, ', '.join(sorted(map(repr, extra)))))
+
+
+def _required(value, key, where):
+    try:
+        return value[key]
+    except KeyError:
+        raise _Invalid('required key not provided: %s.%s' % (where, key))
+
+
+def _number(value, where):
+    """Decimal through str() (a float 0.1 is exactly 0.1), finite only."""
+    if type(value) is not _Decimal:
+        if value is None or isinstance(value, bool):
+            raise _Invalid('%s must be a number, got %r' % (where, value))
+        try:
+            value = _Decimal(str(value))
+        except (decimal.InvalidOperation, ValueError, TypeError):
+            raise _Invalid('%s must be a number, got %r' % (where, value))
+    if not value.is_finite():
+        raise _Invalid('%s must be a finite number, got %s' % (where, value))
+    return value
+
+
+def _dict(value, where):
+    try:
+        return dict(value)
+    except (TypeError, ValueError) as exc:
+        raise _Invalid('%s must be convertible to a dict: %s'
+                       % (where, exc))
+
+
+def _period_bound(value, where):
+    if isinstance(value, datetime.datetime):
+        return tzutils.localized(value).replace(microsecond=0)
+    if isinstance(value, str):
+        try:
+            return tzutils.dt_from_iso(value)
+        except ValueError:
+            raise _Invalid('%s is not a valid ISO 8601 date: %r'
+                           % (where, value))
+    raise _Invalid('%s must be a datetime or an ISO 8601 string' % where)
+
+
+def _point(value, where):
+    point = _mapping(value, where)
+    _check_keys(point, _POINT_KEYS, where)
+    vol = _mapping(_required(point, 'vol', where), where + '.vol')
+    _check_keys(vol, _VOL_KEYS, where + '.vol')
+    unit = _required(vol, 'unit', where + '.vol')
+    if not isinstance(unit, str):
+        raise _Invalid('%s.vol.unit must be a string' % where)
+    qty = _number(_required(vol, 'qty', where + '.vol'), where + '.vol.qty')
+    price = _ZERO
+    rating = point.get('rating')
+    if rating:
+        _mapping(rating, where + '.rating')
+        _check_keys(rating, _RATING_KEYS, where + '.rating')
+        if 'price' in rating:
+            price = _number(rating['price'], where + '.rating.price')
+    groupby = _dict(_required(point, 'groupby', where), where + '.groupby')
+    metadata = _dict(_required(point, 'metadata', where),
+                     where + '.metadata')
+    # Every field is converted and checked above: build the immutable
+    # point directly (the generic constructor would convert it all again).
+    return dataframe.DataPoint._make(
+        (unit or 'undefined', qty, price, _freeze(groupby),
+         _freeze(metadata), None))
+
+
+def _build_frame(data):
+    _mapping(data, 'data')
+    _check_keys(data, _FRAME_KEYS, 'data')
+    period = _mapping(_required(data, 'period', 'data'), 'data.period')
+    _check_keys(period, _PERIOD_KEYS, 'data.period')
+    begin = _period_bound(_required(period, 'begin', 'data.period'),
+                          'data.period.begin')
+    end = _period_bound(_required(period, 'end', 'data.period'),
+                        'data.period.end')
+    usage = _mapping(_required(data, 'usage', 'data'), 'data.usage')
+    if not all(isinstance(k, str) for k in usage):
+        raise _Invalid('metric types (keys of data.usage) must be strings')
+    frame = dataframe.DataFrame(begin, end)
+    for type_ in sorted(usage):
+        where = 'data.usage[%r]' % type_
+        points = usage[type_]
+        if isinstance(points, (str, bytes, _Mapping)):
+            raise _Invalid('%s must be a list of points' % where)
+        try:
+            iterator = iter(points)
+        except TypeError:
+            raise _Invalid('%s must be a list of points' % where)
+        frame.add_points([_point(p, '%s[%d]' % (where, i))
+                          for i, p in enumerate(iterator)], type_)
+    return frame
 
 
 def dict_to_frame(data, script):
     """Validate a script's ``data`` (§4.4) and build the new frame."""
-    usage = data.get('usage') if isinstance(data, dict) else None
-    if isinstance(usage, dict) and not all(isinstance(k, str)
-                                           for k in usage):
-        # Checked first: sorting mixed keys would hide the real reason.
-        raise ScriptError(script, "data isn't a valid DataFrame: "
-                          "metric types must be strings")
     try:
-        return dataframe.DataFrame.from_dict(data)
-    except ValueError as exc:
-        raise ScriptError(
-            script, "data isn't a valid DataFrame: %s"
-            % _reason(str(exc))) from None
+        return _build_frame(data)
+    except _Invalid as exc:
+        raise ScriptError(script,
+                          "data isn't a valid DataFrame: %s" % exc) from None
 
 
 def run(scripts, frame):

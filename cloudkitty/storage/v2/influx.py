@@ -225,20 +225,27 @@ class InfluxStorage(storage_v2.BaseStorage):
             where = ' WHERE time >= %s AND time < %s' % (
                 _time(frame.start), _time(frame.end))
             if scope_id is not None:
-                self._conn.query('DELETE FROM %s%s AND %s' % (
-                    _ident(MEASUREMENT), where,
-                    _filter(scope_key, str(scope_id))))
+                conditions = [_filter(scope_key, str(scope_id))]
             else:
                 pairs = sorted({
                     (_tag_value(point.groupby.get(scope_key, '')), type_)
                     for type_, point in frame.iterpoints()})
+                conditions = []
                 for start in range(0, len(pairs), _DELETE_CHUNK):
-                    clauses = []
-                    for scope, type_ in pairs[start:start + _DELETE_CHUNK]:
-                        clauses.append('(%s AND %s)' % (
-                            _filter(scope_key, scope), _filter('type', type_)))
-                    self._conn.query('DELETE FROM %s%s AND (%s)' % (
-                        _ident(MEASUREMENT), where, ' OR '.join(clauses)))
+                    chunk = pairs[start:start + _DELETE_CHUNK]
+                    conditions.append('(%s)' % ' OR '.join(
+                        '(%s AND %s)' % (_filter(scope_key, scope),
+                                         _filter('type', type_))
+                        for scope, type_ in chunk))
+            for condition in conditions:
+                # A DELETE is much slower than a query in InfluxDB 1.x:
+                # only delete when the period holds something to replace.
+                count = self._conn.query('SELECT COUNT(qty) FROM %s%s AND %s'
+                                         % (_ident(MEASUREMENT), where,
+                                            condition))
+                if any(row.get('count') for row in count.get_points()):
+                    self._conn.query('DELETE FROM %s%s AND %s' % (
+                        _ident(MEASUREMENT), where, condition))
             points += self._points(frame)
         self._conn.write(points)
 

@@ -86,21 +86,30 @@ def test_storage_v1_disables_v2(conf, sqlite_url):
     assert client.get('/v2/rating/modules').status == 404
 
 
-def test_proxy_headers(conf, sqlite_url):
-    conf.set_override('auth_strategy', 'noauth')
-    conf.set_override('enable_proxy_headers_parsing', True,
-                      'oslo_middleware')
-    client = _Client(api_app.load_app())
+def _app_with_config(conf, tmp_path, url, text):
+    # The CORS and proxy filters read the configuration file themselves.
+    path = tmp_path / 'cloudkitty.conf'
+    path.write_text('[DEFAULT]\nauth_strategy = noauth\n'
+                    '[database]\nconnection = %s\n%s' % (url, text))
+    conf(['--config-file', str(path)], project='cloudkitty',
+         default_config_files=[], default_config_dirs=[])
+    return _Client(api_app.load_app())
+
+
+def test_proxy_headers(conf, sqlite_url, tmp_path):
+    client = _app_with_config(
+        conf, tmp_path, sqlite_url,
+        '[oslo_middleware]\nenable_proxy_headers_parsing = true\n')
     resp = client.get('/', headers={'X-Forwarded-Proto': 'https',
                                     'Host': 'ck.example'})
     assert resp.json()['versions'][0]['links'][0]['href'] == (
         'https://ck.example/v1')
 
 
-def test_cors(conf, sqlite_url):
-    conf.set_override('auth_strategy', 'noauth')
-    conf.set_override('allowed_origin', ['http://valid.example.com'], 'cors')
-    client = _Client(api_app.load_app())
+def test_cors(conf, sqlite_url, tmp_path):
+    client = _app_with_config(
+        conf, tmp_path, sqlite_url,
+        '[cors]\nallowed_origin = http://valid.example.com\n')
     for method in ('GET', 'OPTIONS'):
         resp = client.request(method, '/', headers={
             'Origin': 'http://valid.example.com',

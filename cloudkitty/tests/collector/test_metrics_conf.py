@@ -249,12 +249,14 @@ def test_shipped_examples_are_valid(conf):
     import os
     root = os.path.join(os.path.dirname(collector.__file__), '..', '..',
                         'etc', 'cloudkitty')
-    for name, collector_name in (('metrics.yml', 'gnocchi'),
-                                 ('metrics.yml', 'synthetic')):
+    for name, collector_name, count in (
+            ('metrics.yml', 'gnocchi', 7),
+            ('metrics.yml', 'synthetic', 7),
+            ('prom_metrics.yml', 'prometheus', 3)):
         path = os.path.join(root, name)
-        if os.path.exists(path):
-            collector.get_collector_class(collector_name).\
-                check_configuration(collector.load_conf(path))
+        checked = collector.get_collector_class(collector_name).\
+            check_configuration(collector.load_conf(path))
+        assert len(checked) == count
 
 
 def test_missing_arguments(conf):

@@ -1,8 +1,8 @@
 """Scope fetchers with fake back ends."""
 import pytest
 
-from cloudkitty import fetcher
 from cloudkitty.collector import prometheus as collector_prometheus
+from cloudkitty import fetcher
 from cloudkitty.fetcher import gnocchi
 from cloudkitty.fetcher import keystone
 from cloudkitty.fetcher import prometheus

@@ -47,7 +47,8 @@ class ModulesController(rest.RestController):
         policy.authorize(pecan.request.context, 'rating:get_module', {})
         return _to_model(_module_or_404(module_id))
 
-    @wsme_pecan.wsexpose(None, wtypes.text,
+    # A text return type renders the reference's JSON ``null`` body.
+    @wsme_pecan.wsexpose(wtypes.text, wtypes.text,
                          body=rating_models.CloudkittyModule,
                          status_code=302)
     def put(self, module_id, module):
@@ -66,6 +67,7 @@ class ModulesController(rest.RestController):
             if int(module.priority) != obj.priority:
                 obj.set_priority(int(module.priority))
         pecan.response.location = pecan.request.path_url
+        return None
 
 
 class NotConfigurableController(rest.RestController):

@@ -41,6 +41,8 @@ def parse_groupby(groupby):
     """
     output = []
     for entry in groupby or []:
+        if not entry:
+            continue  # "groupby=type," has an empty last element
         if 'time' in entry:
             parts = entry.split('-')
             if len(parts) == 2:

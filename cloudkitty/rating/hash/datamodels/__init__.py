@@ -1,4 +1,5 @@
 """WSME types of the hashmap configuration API (rating-hashmap §2)."""
+from wsme.rest import json as wsme_json
 from wsme import types as wtypes
 
 from cloudkitty.rating.hash.datamodels import types as ck_types
@@ -120,3 +121,15 @@ class Threshold(_Base):
 
 class ThresholdCollection(wtypes.Base):
     thresholds = [Threshold]
+
+
+def _object_fromjson(datatype, value):
+    # WSME fails with a 500 on a body that is not a JSON object; a
+    # ValueError here becomes a 400 naming the body parameter.
+    if value is not None and not isinstance(value, dict):
+        raise ValueError('Value should be a JSON object')
+    return wsme_json.fromjson.default(datatype, value)
+
+
+for _type in (Service, Field, Group, Mapping, Threshold):
+    wsme_json.fromjson.when_object(_type)(_object_fromjson)

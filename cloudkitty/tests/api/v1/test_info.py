@@ -2,6 +2,16 @@
 import pytest
 
 from cloudkitty.tests.api.data_fixtures import as_member
+from cloudkitty.tests.api import memory_storage
+
+
+@pytest.fixture
+def data_storage(conf, monkeypatch):
+    # The info API does not read rated data: one storage is enough.
+    from cloudkitty import storage as ck_storage
+    backend = memory_storage.MemoryStorage(period=3600)
+    monkeypatch.setattr(ck_storage, 'get_storage', lambda **kw: backend)
+    return backend
 
 
 @pytest.fixture

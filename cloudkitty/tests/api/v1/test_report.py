@@ -264,3 +264,8 @@ def test_policy_admin_all_tenants(ks, loaded_storage):
     as_admin(ks)
     value = _total(ks, all_tenants='True')
     assert decimal.Decimal(value) == TOTAL_A + TOTAL_B
+
+
+@pytest.mark.parametrize('path', ['/v1/report', '/v1/storage'])
+def test_roots_are_405(client, path):
+    assert client.get(path).status == 405

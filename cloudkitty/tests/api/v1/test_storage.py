@@ -152,3 +152,22 @@ def test_policy_admin_sees_everything(ks, loaded_storage):
     as_admin(ks)
     frames = _frames(ks)
     assert {f['tenant_id'] for f in frames} == {PROJECT_A, PROJECT_B}
+
+
+def test_desc_keeps_json_types(client, data_storage):
+    from cloudkitty import dataframe
+    from cloudkitty.tests.api import data_fixtures
+    frame = dataframe.DataFrame(data_fixtures.BEGIN,
+                                data_fixtures.BEGIN + data_fixtures.HOUR)
+    frame.add_point(dataframe.DataPoint(
+        'nothing', '1.00', '1.337', {'project_id': PROJECT_A, 'id': 'x'},
+        {'dummy': True, 'fake_meta': 1.5, 'tags': ['a', 'b'],
+         'nested': {'k': None}}), 'cpu')
+    data_storage.push([frame])
+    resource = _frames(client)[0]['resources'][0]
+    assert resource['desc'] == {
+        'dummy': True, 'fake_meta': 1.5, 'tags': ['a', 'b'],
+        'nested': {'k': None}, 'project_id': PROJECT_A, 'id': 'x',
+        'tenant_id': PROJECT_A}
+    assert resource['volume'] == '1'
+    assert resource['rating'] == '1.337'

@@ -50,6 +50,8 @@ CORE_CASES = [
     # No configuration API: 409 for everyone, no policy (reference).
     case('v1-module-config-noop', 'GET', '/v1/rating/module_config/noop',
          EVERYONE, 409),
+    case('v1-module-config-hashmap', 'GET',
+         '/v1/rating/module_config/hashmap/services', ADMIN_ONLY, 200),
     case('v1-module-config-pyscripts', 'GET',
          '/v1/rating/module_config/pyscripts/scripts', ADMIN_ONLY, 200),
     case('v1-collector-mappings-list', 'GET', '/v1/collector/mappings',

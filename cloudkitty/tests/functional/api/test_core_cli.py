@@ -142,3 +142,59 @@ def test_collector_states(api_server):
     # Collector states do not show up as rating modules.
     modules = _modules(cli('module', 'list', '-f', 'json', version='1'))
     assert 'collector_gnocchi' not in modules
+
+
+DOUBLE_SCRIPT = """\
+for _metric, _points in data['usage'].items():
+    for _point in _points:
+        _point['rating']['price'] = _point['rating']['price'] * 2
+"""
+
+
+def _set_module(api_server, name, enabled, priority):
+    # Plain HTTP: the module commands are covered above, and each CLI
+    # start costs seconds.
+    resp = api_server.put('/v2/rating/modules/' + name,
+                          json={'enabled': enabled, 'priority': priority})
+    assert resp.status_code == 204, resp.text
+
+
+def test_quote_chain_priority_order(api_server, tmp_path):
+    """rating-modules.md §6.3: hashmap then pyscripts, and swapped."""
+    modules = [m['module_id'] for m in
+               api_server.get('/v2/rating/modules').json()['modules']]
+    if not {'hashmap', 'pyscripts'} <= set(modules):
+        pytest.skip('hashmap and pyscripts modules are needed')
+    cli = api_server.cli
+    service = cli('hashmap', 'service', 'create', 'instance', '-f',
+                  'json').check().json()
+    service_id = (service[0] if isinstance(service, list)
+                  else service)['Service ID']
+    cli('hashmap', 'mapping', 'create', '0.5', '-s', service_id, '-t',
+        'flat').check()
+    script = tmp_path / 'double.py'
+    script.write_text(DOUBLE_SCRIPT)
+    cli('pyscript', 'create', 'double', str(script)).check()
+    client = api_server.client('1')
+    resources = [{'service': 'instance', 'volume': '2',
+                  'desc': {'groupby': {'id': 'vm1'}, 'metadata': {}}}]
+    try:
+        _set_module(api_server, 'hashmap', True, 2)
+        _set_module(api_server, 'pyscripts', True, 1)
+        total = client.rating.get_quotation(res_data=resources)
+        assert decimal.Decimal(total) == decimal.Decimal('2.0')
+        # Swapped: the script doubles 0, then hashmap adds 1.0.
+        _set_module(api_server, 'pyscripts', True, 3)
+        total = client.rating.get_quotation(res_data=resources)
+        assert decimal.Decimal(total) == decimal.Decimal('1.0')
+        # Disabled modules do not take part.
+        _set_module(api_server, 'pyscripts', False, 3)
+        total = client.rating.get_quotation(res_data=resources)
+        assert decimal.Decimal(total) == decimal.Decimal('1.0')
+        # Unknown metric types are priced 0 by hashmap.
+        total = client.rating.get_quotation(res_data=[
+            {'service': 'other', 'volume': '5', 'desc': {}}])
+        assert decimal.Decimal(total) == 0
+    finally:
+        _set_module(api_server, 'hashmap', False, 1)
+        _set_module(api_server, 'pyscripts', False, 1)

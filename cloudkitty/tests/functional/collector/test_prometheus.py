@@ -171,7 +171,7 @@ def test_query_error_is_collect_error(collector_conf, server_and_start):
 
 
 def test_stopped_prometheus_raises_then_recovers(collector_conf,
-                                                  server_and_start):
+                                                 server_and_start):
     server, start = server_and_start
     coll = _collector({'unit': 'u', 'groupby': ['id'],
                        'extra_args': {'aggregation_method': 'max'}})

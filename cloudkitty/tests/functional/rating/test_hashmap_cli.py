@@ -9,6 +9,7 @@ import datetime
 import decimal
 import io
 import json
+import logging
 import os
 from unittest import mock
 
@@ -44,12 +45,20 @@ def cli(server, *args):
                 'OS_ENDPOINT': server.url})
     out, err = io.StringIO(), io.StringIO()
     argv = ['--os-rating-api-version', '1'] + [str(a) for a in args]
-    with mock.patch.dict(os.environ, env, clear=True), \
-            contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            code = shell.main(argv)
-        except SystemExit as exc:
-            code = exc.code
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    try:
+        with mock.patch.dict(os.environ, env, clear=True), \
+                contextlib.redirect_stdout(out), \
+                contextlib.redirect_stderr(err):
+            try:
+                code = shell.main(argv)
+            except SystemExit as exc:
+                code = exc.code
+    finally:
+        # cliff configures the root logger on every run: undo it.
+        root.handlers[:] = handlers
+        root.setLevel(level)
     return _Result(code, out.getvalue(), err.getvalue())
 
 

@@ -213,6 +213,22 @@ class TestSemantics(object):
                         (1, {'f': 1.0}), (1, {'f': True}))
         assert [D(r) for r in result] == [1, 0, 2]
 
+    def test_same_points_priced_alike_exact_quantity_kept(self, api):
+        # Points sharing quantity and field values share one computation;
+        # 2 and 2.0 are different quantities for the result's exponent.
+        svc = api.create_service('svc')['service_id']
+        f = api.create_field(svc, 'f')['field_id']
+        mapping(api, '0.001', field_id=f, value='a')
+        result = prices(hashmap.HashMap(), 'svc', (D('2'), {'f': 'a'}),
+                        (D('2.0'), {'f': 'a'}), (D('2'), {'f': 'a'}),
+                        (D('2'), {'f': 'b'}))
+        assert result == [str(D('0.0010000000000000000000000000') * 2),
+                          str(D('0.0010000000000000000000000000') *
+                              D('2.0')),
+                          str(D('0.0010000000000000000000000000') * 2),
+                          '0']
+        assert result[0] != result[1]
+
     def test_negative_flat_never_wins(self, api):
         svc = api.create_service('svc')['service_id']
         mapping(api, '-4', service_id=svc)

@@ -591,3 +591,38 @@ class TestThresholds(object):
         assert resp.status_int == 400
         resp = client.put('thresholds/' + unknown, {'level': 1, 'cost': 1})
         assert resp.status_int == 404
+
+
+@pytest.mark.parametrize('method,path,raw,status,name', [
+    ('POST', 'services', '[1,2]', 400, 'service_data'),
+    ('POST', 'services', '"x"', 400, 'service_data'),
+    ('POST', 'mappings', '[1]', 400, 'mapping_data'),
+    ('PUT', 'mappings/', '[1]', 400, 'mapping'),
+    ('POST', 'thresholds', '1', 400, 'threshold_data'),
+    ('PUT', 'thresholds/', '{"level": 1, "cost": 1}', 400, 'threshold_id'),
+    ('POST', 'mappings', '{"cost": [1], "service_id": "%(s)s"}', 400,
+     'cost'),
+    ('POST', 'mappings', '{"cost": "NaN", "service_id": "%(s)s"}', 400,
+     'cost'),
+    ('POST', 'mappings', '{"cost": 1, "service_id": "%(s)s", "start": 5}',
+     400, 'start'),
+    ('POST', 'mappings', '{"cost": 1, "service_id": "%(s)s", "value": 5}',
+     400, 'value'),
+    ('POST', 'mappings', '{"cost": 1, "service_id": "%(s)s", '
+     '"start": "99999-01-01"}', 400, 'start'),
+    ('POST', 'thresholds', '{"cost": 1, "service_id": "%(s)s", '
+     '"level": "1e50"}', 400, 'level'),
+    ('POST', 'thresholds', '{"cost": 1, "service_id": "%(s)s", '
+     '"level": true}', 400, 'level'),
+    ('GET', 'mappings', '[1]', 400, 'JSON dict'),
+    ('GET', 'mappings', '{"no_group": "x"}', 400, 'no_group'),
+    ('DELETE', 'groups/', '{"group_id": null}', 400, 'group_id'),
+    ('DELETE', 'groups/', '{"group_id": "abc", "recursive": "x"}', 400,
+     'recursive'),
+    ('DELETE', 'services/', '{"service_id": 5}', 404, 'UUID: 5'),
+])
+def test_bad_bodies(client, svc, method, path, raw, status, name):
+    resp = client.request(method, path, raw=raw % {'s': svc})
+    assert resp.status_int == status, resp.body
+    assert name in fault(resp)
+    assert client.get('mappings').data == {'mappings': []}

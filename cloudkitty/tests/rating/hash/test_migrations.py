@@ -53,10 +53,13 @@ def test_upgrade_head_and_models_match(sql_backend_url):
 def _exercise_api(api, svc):
     """The queries of the DB API and of rating, on this backend."""
     D = decimal.Decimal
-    fld = api.create_field(svc, 'f')['field_id']
+    rated = api.create_service('rated')['service_id']
+    fld = api.create_field(rated, 'f')['field_id']
     grp = api.create_group('g')['group_id']
     start = datetime.datetime(2030, 1, 1)
     end = datetime.datetime(2030, 2, 1)
+    api.create_mapping(cost=D('5'), field_id=fld, value='1',
+                       start=start)
     m = api.create_mapping(cost=D('2'), field_id=fld, value='a',
                            group_id=grp, tenant_id='T', start=start,
                            end=end, description='Some Text')
@@ -86,11 +89,13 @@ def _exercise_api(api, svc):
     frame = dataframe.DataFrame(
         start.replace(tzinfo=datetime.timezone.utc),
         end.replace(tzinfo=datetime.timezone.utc),
-        usage={'svc': [dataframe.DataPoint('u', 3, 0, {'f': 'a'}, {})]})
+        usage={'rated': [dataframe.DataPoint('u', 3, 0, {'f': '1'}, {})]})
     price = [p.price for _, p in module.process(frame).iterpoints()]
-    assert price == [D(6) * D(1)]
+    # Flat 5 for value "1", the tenant's field threshold (level 1, rate 1).
+    assert price == [D(15)]
     api.delete_group(grp, recurse=True)
     api.delete_service(uuid=svc)
+    api.delete_service(uuid=rated)
     assert api.list_services() == []
 
 

@@ -72,7 +72,6 @@ def _app(tmp_path_factory):
     cfg.CONF.clear_override('auth_strategy')
     cfg.CONF.clear_override('connection', 'database')
     cfg.CONF.reset()
-    modules.get_extensions(reload=True)
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ import decimal
 import pytest
 
 from cloudkitty import dataframe
+from cloudkitty.rating.pyscripts import db as pyscripts_db
 from cloudkitty.rating.pyscripts import engine
 
 D = decimal.Decimal
@@ -18,7 +19,8 @@ class _Stored(object):
         self.data = source
         self.name = name
         self.script_id = script_id
-        self.checksum = 'x'
+        # Code is cached by checksum: it must be the source's.
+        self.checksum = pyscripts_db.checksum(source)
 
 
 def compiled(source, name='s1'):
@@ -179,7 +181,7 @@ def test_empty_metric_list_is_valid():
 
 
 @pytest.mark.parametrize('source,reason', [
-    ('data["extra"] = 1', 'extra keys not allowed: extra'),
+    ('data["extra"] = 1', "extra keys not allowed in data: 'extra'"),
     ('del data["period"]', 'period'),
     ('del data["usage"]', 'usage'),
     ('del data["period"]["begin"]', 'begin'),
@@ -187,7 +189,16 @@ def test_empty_metric_list_is_valid():
     ('data["period"]["begin"] = 12', 'period.begin'),
     ('data["usage"] = []', 'usage'),
     ('data["usage"]["instance"] = 3', ''),
-    ('data["usage"]["instance"] = "abc"', 'usage.instance'),
+    ('data["usage"]["instance"] = "abc"',
+     "data.usage['instance'] must be a list of points"),
+    ('data["usage"]["instance"][1]["vol"]["qty"] = "x"',
+     "data.usage['instance'][1].vol.qty must be a number, got 'x'"),
+    ('data["usage"]["instance"][0]["rating"]["price"] = float("nan")',
+     'must be a finite number'),
+    ('data["usage"]["instance"][0]["rating"]["price"] = "Infinity"',
+     'must be a finite number'),
+    ('data["usage"]["instance"][0]["rating"]["price"] = True',
+     'rating.price must be a number'),
     ('data["usage"]["instance"][0]["desc"] = {}', 'desc'),
     ('del data["usage"]["instance"][0]["vol"]["unit"]', 'unit'),
     ('data["usage"]["instance"][0]["vol"]["unit"] = 3', 'vol.unit'),
@@ -203,7 +214,8 @@ def test_empty_metric_list_is_valid():
     ('del data["usage"]["instance"][0]["metadata"]', 'metadata'),
     ('data["usage"]["instance"][0]["metadata"] = 5', ''),
     ('data["usage"]["instance"][0] = 5', ''),
-    ('data["usage"][3] = []', 'metric types must be strings'),
+    ('data["usage"][3] = []', 'metric types (keys of data.usage) must be '
+     'strings'),
     ('data = None', ''),
     ('del data', 'deleted'),
 ])
@@ -216,6 +228,39 @@ def test_invalid_results_are_refused(source, reason):
     assert reason in message
     # The reason, not a dump of the whole structure.
     assert len(message) < 600
+
+
+def test_rebuilt_points_equal_constructed_points():
+    """The fast rebuild gives the same immutable points as DataPoint()."""
+    frame = make_frame()
+    out = engine.dict_to_frame(engine.frame_to_dict(frame), _Stored(''))
+    assert out == frame
+    originals = dict(frame.itertypes())
+    rebuilt_points = [(t, p) for t, p in out.iterpoints()]
+    expected = [(t, p) for t in sorted(originals) for p in originals[t]]
+    assert [t for t, _ in rebuilt_points] == [t for t, _ in expected]
+    for (_, rebuilt), (_, original) in zip(rebuilt_points, expected):
+        assert rebuilt == original
+        assert type(rebuilt) is dataframe.DataPoint
+        assert rebuilt.desc == original.desc
+        with pytest.raises(TypeError):
+            rebuilt.groupby['x'] = 1
+    data = engine.frame_to_dict(frame)
+    data['usage']['instance'][0]['vol']['unit'] = ''
+    out = engine.dict_to_frame(data, _Stored(''))
+    assert next(out.iterpoints())[1].unit == 'undefined'
+
+
+def test_mappings_other_than_dicts_are_accepted():
+    source = (
+        'import collections\n'
+        'p = data["usage"]["instance"][0]\n'
+        'p["vol"] = collections.OrderedDict(p["vol"])\n'
+        'p["groupby"] = list(p["groupby"].items())\n'
+        'data["usage"] = collections.OrderedDict(data["usage"])\n'
+        'data["usage"]["instance"] = tuple(data["usage"]["instance"])\n')
+    out = run(make_frame(), source)
+    assert out == make_frame()
 
 
 def test_optional_rating_and_price():
@@ -253,3 +298,13 @@ def test_tracebacks_show_the_script():
     assert isinstance(cause, ValueError)
     assert cause.__traceback__.tb_next.tb_frame.f_code.co_filename == (
         '<pyscript tb (id-1)>')
+
+
+def test_code_cache_is_shared_and_bounded(monkeypatch):
+    monkeypatch.setattr(engine, '_CODE_CACHE_SIZE', 2)
+    first = compiled('a = 1', 'cache0')
+    assert compiled('a = 1', 'cache0').code is first.code
+    compiled('a = 2', 'cache1')
+    compiled('a = 3', 'cache2')
+    assert len(engine._CODE_CACHE) <= 2
+    assert compiled('a = 1', 'cache0').code is not first.code

@@ -78,3 +78,33 @@ def test_downgrade_to_base(sqlite_url):
         db.get_engine()).get_table_names()
     chain.upgrade('head')
     assert chain.current_revisions() == (HEAD,)
+
+
+def test_db_api_on_every_backend(sql_backend_url):
+    """One round of every DB API call on the migrated schema."""
+    _chain().upgrade('head')
+    api = pyscripts_db.get_instance()
+    now = pyscripts_db.utcnow()
+    day = datetime.timedelta(days=1)
+    source = '# é\nprice = 1\n' * 2000
+    script = api.create_script('s' * 255, source, start=now + day,
+                               end=now + 2 * day, description='D' * 256,
+                               created_by='u' * 32)
+    got = api.get_script(script.script_id)
+    assert got.data == source and got.checksum == pyscripts_db.checksum(
+        source)
+    # Microseconds survive on every backend (DATETIME(6) on MariaDB).
+    assert got.created_at == script.created_at
+    assert got.start == now + day and got.end == now + 2 * day
+    assert [s.name for s in api.get_active_scripts(now + day)] == [
+        's' * 255]
+    updated = api.update_script(script.script_id,
+                                lambda cur: {'data': 'a = 1', 'end': None},
+                                updated_by='v')
+    assert (updated.data, updated.end, updated.updated_by) == (
+        'a = 1', None, 'v')
+    assert [s.name for s in api.list_scripts(description='dd',
+                                             is_active=False)] == ['s' * 255]
+    api.delete_script(script.script_id, deleted_by='w')
+    assert api.list_scripts() == []
+    assert api.create_script('s' * 255, 'b = 2').name == 's' * 255

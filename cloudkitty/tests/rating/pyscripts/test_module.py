@@ -109,9 +109,11 @@ def test_compiled_once_per_reload(scripts_db, monkeypatch):
     for _ in range(5):
         module.process(frame())
     assert len(calls) == 2
-    # Unchanged scripts keep their code over reloads; a changed one is
-    # compiled again.
+    # Unchanged scripts keep their code over reloads and instances; a new
+    # or changed one is compiled.
     module.reload_config()
+    assert len(calls) == 2
+    pyscripts.PyScripts().process(frame())
     assert len(calls) == 2
     scripts_db.create_script('third', 'pass')
     module.reload_config()

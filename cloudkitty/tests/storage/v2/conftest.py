@@ -54,12 +54,13 @@ def backend(request, tmp_path_factory):
         db.reset()
     driver = storage.get_storage()
     driver.init()
-    return name, driver
+    return name, driver, {'loaded': False}
 
 
 @pytest.fixture
 def storage(backend):
     """The backend's driver, emptied."""
-    driver = backend[1]
+    driver, state = backend[1], backend[2]
     driver.delete()
+    state['loaded'] = False
     return driver

@@ -108,9 +108,21 @@ def assert_amounts(actual, wanted):
 
 
 @pytest.fixture
-def loaded(storage):
-    load(storage)
-    return storage
+def loaded(backend):
+    """The backend with the dataset, loaded once for read-only tests."""
+    driver, state = backend[1], backend[2]
+    if not state['loaded']:
+        driver.delete()
+        load(driver)
+        state['loaded'] = True
+    return driver
+
+
+@pytest.fixture
+def mutable(loaded, backend):
+    """The backend with the dataset, for a test that changes it."""
+    yield loaded
+    backend[2]['loaded'] = False
 
 
 def test_total_without_groupby(loaded):
@@ -160,8 +172,8 @@ def test_total_groupby_time(loaded):
     # One row per stored period, none for periods without data.
     assert result['total'] == len(starts)
     assert [r['begin'] for r in result['results']] == starts
-    assert [r['end'] for r in result['results']] == [s + HOUR
-                                                      for s in starts]
+    assert [r['end'] for r in result['results']] == [
+        s + HOUR for s in starts]
     assert list(result['results'][0]) == ['begin', 'end', 'qty', 'rate']
     wanted = expected(['time'], lambda b, d: b < end)
     actual = {(r['begin'],): (r['qty'], r['rate'])
@@ -321,7 +333,8 @@ def test_retrieve_nothing(loaded):
     assert result == {'total': 0, 'dataframes': []}
 
 
-def test_delete_with_filter_and_open_begin(loaded):
+def test_delete_with_filter_and_open_begin(mutable):
+    loaded = mutable
     middle = START + DAY
     loaded.delete(end=middle, filters={'project_id': 'p1'})
     result = loaded.total(begin=WINDOW[0], end=WINDOW[1],
@@ -334,7 +347,8 @@ def test_delete_with_filter_and_open_begin(loaded):
         p.groupby['project_id'] == 'p1' and b < middle)))
 
 
-def test_delete_with_several_filters_and_open_end(loaded):
+def test_delete_with_several_filters_and_open_end(mutable):
+    loaded = mutable
     middle = START + DAY + 6 * HOUR
     loaded.delete(begin=middle, filters={'project_id': ['p2', 'p3'],
                                          'id': ['p2-cpu-0', 'p3-cpu-1']})
@@ -344,14 +358,16 @@ def test_delete_with_several_filters_and_open_end(loaded):
     assert_amounts(got(result, ['id']), wanted)
 
 
-def test_delete_everything(loaded):
+def test_delete_everything(mutable):
+    loaded = mutable
     loaded.delete()
     assert loaded.total(begin=WINDOW[0], end=WINDOW[1]) == {
         'total': 0, 'results': []}
     assert loaded.retrieve(begin=WINDOW[0], end=WINDOW[1])['total'] == 0
 
 
-def test_repush_same_period_does_not_double(loaded):
+def test_repush_same_period_does_not_double(mutable):
+    loaded = mutable
     before = loaded.total(begin=WINDOW[0], end=WINDOW[1],
                           groupby=['project_id', 'type'])
     begin = PERIOD_STARTS[2]
@@ -366,7 +382,8 @@ def test_repush_same_period_does_not_double(loaded):
     assert count == len(_dataset_points())
 
 
-def test_repush_replaces_scope_period(loaded):
+def test_repush_replaces_scope_period(mutable):
+    loaded = mutable
     begin = PERIOD_STARTS[4]
     # New content for p1 only: p1's period is replaced, others untouched.
     frame = dataframe.DataFrame(begin, begin + HOUR)
@@ -390,7 +407,8 @@ def test_repush_replaces_scope_period(loaded):
                    expected(['project_id', 'type'], data=data))
 
 
-def test_push_without_scope_replaces_scope_and_type(loaded):
+def test_push_without_scope_replaces_scope_and_type(mutable):
+    loaded = mutable
     begin = PERIOD_STARTS[1]
     # Only p3's cpu is pushed again, with other prices.
     frame = frame_for(begin, ['p3'], salt=1)
@@ -403,7 +421,8 @@ def test_push_without_scope_replaces_scope_and_type(loaded):
                    expected(['project_id', 'type'], data=data))
 
 
-def test_get_tenants(loaded):
+def test_get_tenants(mutable):
+    loaded = mutable
     assert sorted(loaded.get_tenants(WINDOW[0], WINDOW[1])) == PROJECTS
     assert loaded.get_tenants(START - 3 * DAY, START - DAY) == []
     loaded.delete(filters={'project_id': 'p2'})

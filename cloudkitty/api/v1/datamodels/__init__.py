@@ -1,0 +1,1 @@
+"""WSME types of the v1 API."""
