@@ -679,11 +679,12 @@ class ScopeEndpoint(object):
 
     target = oslo_messaging.Target(version='1.0')
 
-    def __init__(self):
+    def __init__(self, on_reset=None):
         self._coordinator = None
         self._storage = None
         self._state = None
         self._lock = threading.Lock()
+        self._on_reset = on_reset
 
     def _resources(self):
         with self._lock:
@@ -702,6 +703,9 @@ class ScopeEndpoint(object):
         except Exception:
             LOG.exception('Could not reset the state of scopes %s',
                           res_data)
+        if self._on_reset is not None:
+            # Re-rate the deleted periods now, not at the next period.
+            self._on_reset()
 
     def stop(self):
         with self._lock:
@@ -727,6 +731,8 @@ class CloudKittyProcessor(cotyledon.Service):
         # Forked from the manager: never reuse its SQL connections.
         db.reset()
         self._stop = threading.Event()
+        # Set to end a wait early (stop, scope reset received over RPC).
+        self._wake = threading.Event()
         self._idle = threading.Event()
         self._idle.set()
         self.fetcher = get_fetcher()
@@ -741,7 +747,7 @@ class CloudKittyProcessor(cotyledon.Service):
         self._executor = futurist.ThreadPoolExecutor(
             max_workers=CONF.orchestrator.max_threads)
         self._rating_endpoint = RatingEndpoint(self._modules)
-        self._scope_endpoint = ScopeEndpoint()
+        self._scope_endpoint = ScopeEndpoint(on_reset=self._wake.set)
         self._rpc_server = None
         self._start_rpc()
         self.coord = get_coordinator()
@@ -848,7 +854,8 @@ class CloudKittyProcessor(cotyledon.Service):
                     delay = min(delay, LOCKED_RETRY_DELAY)
                 if failed:
                     delay = min(delay, FAILED_RETRY_DELAY)
-                self._stop.wait(delay)
+                self._wake.wait(delay)
+                self._wake.clear()
         finally:
             self._idle.set()
 
@@ -858,6 +865,7 @@ class CloudKittyProcessor(cotyledon.Service):
 
     def terminate(self):
         self._stop.set()
+        self._wake.set()
         # Let the current period finish (it is safe to kill, but a clean
         # stop avoids redoing it).
         self._idle.wait(30)

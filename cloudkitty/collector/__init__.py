@@ -238,6 +238,7 @@ def check_metrics(conf, extra_schema=None, extra_groupby=None):
     full = base.extend(extra_schema) if extra_schema else None
     scope_key = CONF.collect.scope_key
     output = {}
+    stored_names = {}
     for name, index, definition in _definitions(conf):
         metric = validate_metric(base, definition, name, index)
         key = name
@@ -248,6 +249,16 @@ def check_metrics(conf, extra_schema=None, extra_groupby=None):
             raise InvalidConfiguration(
                 'Metric %s already exists, you should change the'
                 'alt_name for metric: %s' % (key, definition))
+        # Points are stored under alt_name (or the key): two definitions
+        # with one stored name would overwrite each other's data in a
+        # period, silently (the reference accepted this).
+        stored = metric.get('alt_name') or key
+        if stored in stored_names:
+            raise InvalidConfiguration(
+                "metrics.yml: %s: alt_name: '%s' is already the rated name "
+                "of metric '%s'" % (_where(name, index), stored,
+                                    stored_names[stored]))
+        stored_names[stored] = name
         if scope_key not in metric['groupby']:
             metric['groupby'].append(scope_key)
         if full is not None:

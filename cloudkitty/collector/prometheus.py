@@ -16,6 +16,8 @@ from cloudkitty.utils import tz as tzutils
 
 LOG = logging.getLogger(__name__)
 
+POOL_SIZE = 32
+
 PROMETHEUS_COLLECTOR_OPTS = 'collector_prometheus'
 
 collector_prometheus_opts = [
@@ -81,6 +83,11 @@ class PrometheusClient(object):
         self.timeout = timeout
         self.session = requests.Session()
         self.session.verify = verify
+        # A scope's metrics are collected by up to [orchestrator]
+        # max_threads threads sharing this session.
+        adapter = requests.adapters.HTTPAdapter(pool_maxsize=POOL_SIZE)
+        self.session.mount('http://', adapter)
+        self.session.mount('https://', adapter)
         if user and password:
             self.session.auth = (user, password)
 
@@ -148,8 +155,16 @@ class PrometheusCollector(collector.BaseCollector):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
+        self._client = self._make_client()
+
+    def _make_client(self):
+        """The client running the queries (the transport differs in aetos).
+
+        Any object with ``query(query, time=None)`` returning the decoded
+        answer and raising PrometheusResponseError will do.
+        """
         opts = CONF.collector_prometheus
-        self._client = PrometheusClient(
+        return PrometheusClient(
             opts.prometheus_url,
             user=opts.prometheus_user,
             password=opts.prometheus_password,

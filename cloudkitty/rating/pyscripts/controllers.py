@@ -15,11 +15,6 @@ from cloudkitty.rating.pyscripts import datamodels
 from cloudkitty.rating.pyscripts import db as pyscripts_db
 from cloudkitty.rating.pyscripts import engine
 
-# Attributes a running script may receive unchanged (the python client PUTs
-# the whole object it read): identity, audit fields and read-only values.
-_IGNORED_ON_UPDATE = ('script_id', 'checksum', 'created_at', 'deleted',
-                      'created_by', 'updated_by', 'deleted_by')
-
 
 def _fmt(value):
     # Datetimes in error texts: 'YYYY-MM-DD HH:MM:SS[.ffffff]'.
@@ -49,13 +44,13 @@ def _get(obj, attr):
     return value if _is_set(value) else None
 
 
-def _check_source(source):
+def _check_source(source, name):
     """400 naming ``data`` when the script is missing or does not compile."""
     if not _is_set(source):
         raise wsme_exc.InvalidInput('data', None, 'Mandatory field missing.')
     datamodels.check_text('data', source.replace('\x00', ' '))
     try:
-        engine.compile_source(source)
+        engine.compile_source(source, name=name)
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
         raise wsme_exc.InvalidInput(
             'data', source if len(source) <= 100 else source[:100] + '...',
@@ -137,7 +132,7 @@ class ScriptsController(rest.RestController):
                 'start=[%s] end=[%s].' % (_fmt(start or now), _fmt(end)))
         datamodels.check_text('name', script_data.name, 255)
         datamodels.check_text('description', script_data.description, 256)
-        _check_source(script_data.data)
+        _check_source(script_data.data, script_data.name)
         try:
             script = self._db.create_script(
                 script_data.name, script_data.data, start=start, end=end,
@@ -187,7 +182,7 @@ class ScriptsController(rest.RestController):
             changes = {'start': start, 'end': body_end,
                        'description': _get(script_data, 'description')}
             if body_data is not None:
-                _check_source(body_data)
+                _check_source(body_data, cur.name)
                 changes['data'] = body_data
             return changes
 
@@ -203,6 +198,8 @@ class ScriptsController(rest.RestController):
 
     @staticmethod
     def _check_running_update(cur, body, body_start, body_end, now):
+        # Only real changes count: the python client PUTs back the whole
+        # object it read (audit fields, id, same data), which is accepted.
         if cur.end is not None:
             raise _bad_request('Cannot update a rule that was already '
                                'processed and has a defined end date.')
@@ -221,10 +218,11 @@ class ScriptsController(rest.RestController):
         if description and description != cur.description:
             changed.append('description')
         if changed:
+            # The reference text, naming the attributes that would change.
             raise _bad_request(
                 'You are allowed to update only the attribute [end] as this '
-                'rule is already running as it started on [%s]'
-                % _fmt(cur.start))
+                'rule is already running as it started on [%s]. Attribute '
+                '[%s] cannot change.' % (_fmt(cur.start), ', '.join(changed)))
         if body_end is not None and body_end < now:
             raise _bad_request(
                 'End date must be in the future. end=[%s] current time=[%s]'

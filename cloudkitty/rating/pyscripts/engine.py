@@ -39,10 +39,12 @@ class CompiledScript(object):
 
 def filename(script_id, name):
     """The pseudo file name tracebacks show for a script."""
+    if script_id is None:
+        return '<pyscript %s>' % name
     return '<pyscript %s (%s)>' % (name, script_id)
 
 
-def compile_source(source, script_id='-', name='-'):
+def compile_source(source, script_id=None, name='-'):
     """Compile a script's source; SyntaxError/ValueError on bad code."""
     # dont_inherit: the scripts must not depend on this module's
     # __future__ imports.

@@ -66,6 +66,21 @@ def test_duplicate_key(conf):
         'for metric: ')
 
 
+def test_duplicate_rated_name(conf):
+    message = error_of({'metrics': {
+        'cpu': {'unit': 'a', 'alt_name': 'instance'},
+        'vcpus': {'unit': 'b', 'alt_name': 'instance'}}})
+    assert message == ("metrics.yml: metric 'vcpus': alt_name: 'instance' "
+                       "is already the rated name of metric 'cpu'")
+    message = error_of({'metrics': {
+        'instance': {'unit': 'a'},
+        'cpu': [{'unit': 'b', 'alt_name': 'x'},
+                {'unit': 'b', 'alt_name': 'instance'}]}})
+    assert message == ("metrics.yml: metric 'cpu' (definition 2): alt_name: "
+                       "'instance' is already the rated name of metric "
+                       "'instance'")
+
+
 @pytest.mark.parametrize('conf_dict,message', [
     ({}, 'metrics.yml: metrics: required key not provided'),
     (None, "metrics.yml: expected a mapping with a 'metrics' key"),

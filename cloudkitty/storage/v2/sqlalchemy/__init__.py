@@ -322,6 +322,12 @@ class _Query(object):
                 and all(func in ('sum', 'count')
                         for func, _, _ in aggregates))
 
+    def can_use_months(self, keys, filters):
+        """Month rollups do not keep the time attributes."""
+        time_columns = set(models.TIME_KEYS)
+        return not any(self.rollup_keys.get(k) in time_columns
+                       for k in list(keys) + list(filters))
+
     # Aggregates.
     def aggregate(self, func, column, rollup):
         if func == 'count':
@@ -352,32 +358,52 @@ class _Query(object):
         return output
 
 
-def _rollup_window(begin, end, time_grouped):
-    """WHERE clause of the rollups of points starting in [begin, end).
+def _month_start(ts, up):
+    """UTC month start at or before (``up``: at or after) ``ts``."""
+    dt = datetime.datetime.fromtimestamp(ts, datetime.timezone.utc)
+    start = dt.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    if up and start != dt:
+        start = (start + datetime.timedelta(days=32)).replace(day=1)
+    return int(start.timestamp())
 
-    Whole UTC days come from day rollups, the rest from period rollups.
+
+def _next_month(ts):
+    return _month_start(ts + 32 * models.DAY, False)
+
+
+def _rollup_ranges(begin, end, time_grouped, months):
+    """[(kind, lo, hi)] of rollups covering points starting in [begin, end).
+
+    Whole UTC months come from month rollups (when ``months``), whole UTC
+    days from day rollups, the edges from period rollups; ``time``
+    groupings read period rollups only.
     """
-    period = sa.and_(ROLLUPS.c.kind == models.KIND_PERIOD,
-                     ROLLUPS.c.begin_ts >= begin, ROLLUPS.c.begin_ts < end)
     if time_grouped:
-        return period
+        return [(models.KIND_PERIOD, begin, end)]
     day_lo = -(-begin // models.DAY) * models.DAY
     day_hi = end // models.DAY * models.DAY
     if day_lo >= day_hi:
-        return period
-    days = sa.and_(ROLLUPS.c.kind == models.KIND_DAY,
-                   ROLLUPS.c.begin_ts >= day_lo, ROLLUPS.c.begin_ts < day_hi)
-    edges = []
-    if begin < day_lo:
-        edges.append(sa.and_(ROLLUPS.c.begin_ts >= begin,
-                             ROLLUPS.c.begin_ts < day_lo))
-    if day_hi < end:
-        edges.append(sa.and_(ROLLUPS.c.begin_ts >= day_hi,
-                             ROLLUPS.c.begin_ts < end))
-    if not edges:
-        return days
-    return sa.or_(days, sa.and_(ROLLUPS.c.kind == models.KIND_PERIOD,
-                                sa.or_(*edges)))
+        return [(models.KIND_PERIOD, begin, end)]
+    ranges = [(models.KIND_PERIOD, begin, day_lo),
+              (models.KIND_PERIOD, day_hi, end)]
+    month_lo = _month_start(day_lo, True)
+    month_hi = _month_start(day_hi, False)
+    if months and month_lo < month_hi:
+        ranges += [(models.KIND_MONTH, month_lo, month_hi),
+                   (models.KIND_DAY, day_lo, month_lo),
+                   (models.KIND_DAY, month_hi, day_hi)]
+    else:
+        ranges.append((models.KIND_DAY, day_lo, day_hi))
+    return [r for r in ranges if r[1] < r[2]]
+
+
+def _rollup_window(begin, end, time_grouped, months=False):
+    """WHERE clause of the rollups of points starting in [begin, end)."""
+    clauses = [sa.and_(ROLLUPS.c.kind == kind, ROLLUPS.c.begin_ts >= lo,
+                       ROLLUPS.c.begin_ts < hi)
+               for kind, lo, hi in _rollup_ranges(begin, end, time_grouped,
+                                                  months)]
+    return clauses[0] if len(clauses) == 1 else sa.or_(*clauses)
 
 
 class _Deltas(object):
@@ -394,10 +420,24 @@ class _Deltas(object):
         entry[2] = CTX.add(entry[2], price)
 
     def days(self):
+        return self._coarser(lambda ts: ts // models.DAY * models.DAY,
+                             lambda ts: ts + models.DAY, False)
+
+    def months(self):
+        # Month rollups do not keep the time attributes.
+        return self._coarser(lambda ts: _month_start(ts, False),
+                             _next_month, True)
+
+    def _coarser(self, start_of, end_of, blank_time):
         output = collections.defaultdict(lambda: [0, ZERO, ZERO])
+        starts = {}
+        blank = ('',) * len(models.TIME_KEYS)
         for key, (count, qty, price) in self.period.items():
-            day = key[0] // models.DAY * models.DAY
-            entry = output[(day, day + models.DAY) + key[2:]]
+            start = starts.get(key[0])
+            if start is None:
+                start = starts[key[0]] = start_of(key[0])
+            rest = key[2:5] + blank if blank_time else key[2:]
+            entry = output[(start, end_of(start)) + rest]
             entry[0] += count
             entry[1] = CTX.add(entry[1], qty)
             entry[2] = CTX.add(entry[2], price)
@@ -651,7 +691,8 @@ class SQLAlchemyStorage(storage_v2.BaseStorage):
             return
         dec = _decimal_param(conn.dialect)
         for kind, changes in ((models.KIND_PERIOD, deltas.period),
-                              (models.KIND_DAY, deltas.days())):
+                              (models.KIND_DAY, deltas.days()),
+                              (models.KIND_MONTH, deltas.months())):
             changes = {k: v for k, v in changes.items() if v[0] or v[1]
                        or v[2]}
             if not changes:
@@ -753,7 +794,9 @@ class SQLAlchemyStorage(storage_v2.BaseStorage):
         with engine.connect() as conn:
             if query.can_use_rollups((), filters, ()):
                 where = query.conditions(filters, metric_types, True)
-                where.append(_rollup_window(begin_ts, end_ts, False))
+                where.append(_rollup_window(
+                    begin_ts, end_ts, False,
+                    query.can_use_months((), filters)))
                 total = conn.execute(sa.select(
                     sa.func.sum(ROLLUPS.c.count)).where(*where)).scalar()
             else:
@@ -824,7 +867,9 @@ class SQLAlchemyStorage(storage_v2.BaseStorage):
                            .label('a%d' % i))
         where = query.conditions(filters, metric_types, rollup)
         if rollup:
-            where.append(_rollup_window(begin_ts, end_ts, time_grouped))
+            where.append(_rollup_window(
+                begin_ts, end_ts, time_grouped,
+                query.can_use_months(keys, filters)))
         else:
             where += [POINTS.c.begin_ts >= begin_ts,
                       POINTS.c.begin_ts < end_ts]
@@ -878,7 +923,7 @@ class SQLAlchemyStorage(storage_v2.BaseStorage):
             return []
         engine = _engine()
         select = sa.select(ROLLUPS.c.scope_id).where(
-            _rollup_window(_epoch(begin), _epoch(end), False),
+            _rollup_window(_epoch(begin), _epoch(end), False, True),
             ROLLUPS.c.scope_id != '').group_by(
                 ROLLUPS.c.scope_id).order_by(ROLLUPS.c.scope_id)
         with engine.connect() as conn:

@@ -4,10 +4,11 @@
 ``rated_points_v2`` holds one row per rated DataPoint; it is the truth.
 ``rated_rollups_v2`` holds, in the same transactions, the sums of those
 points by (owner, scope, metric type, period) (``kind`` 0) and by (owner,
-scope, metric type, UTC day) (``kind`` 1), each also keyed by the time
+scope, metric type, UTC day) (``kind`` 1), both also keyed by the time
 attributes collectors attach (``day_of_the_year``, ``week_of_the_year``,
-``month``, ``year``), so summaries grouped or filtered by those keys read
-a few rows instead of scanning points.
+``month``, ``year``), and by (owner, scope, metric type, UTC month)
+(``kind`` 2, time attributes left empty), so summaries read a few rows
+instead of scanning points.
 
 Times are UTC epoch seconds (integers): exact, comparable and bucketed in
 the same way on every database. Money and quantities are exact decimals:
@@ -28,6 +29,7 @@ DECIMAL_CONTEXT = decimal.Context(prec=80)
 
 KIND_PERIOD = 0
 KIND_DAY = 1
+KIND_MONTH = 2
 DAY = 86400
 
 # Group-by attributes copied into rollup columns.

@@ -3,7 +3,9 @@
 One noauth API process serves the module; every command is the real
 ``cloudkitty`` CLI (python-cloudkittyclient) with API version 1 and 2.
 """
+from concurrent import futures
 import decimal
+import functools
 
 import pytest
 
@@ -19,58 +21,58 @@ def _module_row(result):
     return rows[0]
 
 
+def _parallel(*calls):
+    """Run independent CLI commands at once (each start costs seconds)."""
+    with futures.ThreadPoolExecutor(len(calls)) as pool:
+        return [f.result() for f in [pool.submit(*c) for c in calls]]
+
+
 @pytest.mark.parametrize('version', ['1', '2'])
-def test_module_list_and_get(api_server, version):
-    modules = _modules(api_server.cli('module', 'list', '-f', 'json',
-                                      version=version))
+def test_module_commands(api_server, version):
+    cli = functools.partial(api_server.cli, version=version)
+    listed, got = _parallel((cli, 'module', 'list', '-f', 'json'),
+                            (cli, 'module', 'get', 'noop', '-f', 'json'))
+    modules = _modules(listed)
     assert modules['noop'] == {'Module': 'noop', 'Enabled': True,
                                'Priority': 1}
     assert list(modules) == sorted(modules)
-    noop = _module_row(api_server.cli('module', 'get', 'noop', '-f', 'json',
-                                      version=version))
-    assert noop == {'Module': 'noop', 'Enabled': True, 'Priority': 1}
-
-
-@pytest.mark.parametrize('version', ['1', '2'])
-def test_module_get_unknown(api_server, version):
-    result = api_server.cli('module', 'get', 'nosuchmodule', version=version)
-    assert result.returncode != 0
-    assert 'not found' in (result.stderr + result.stdout).lower()
-
-
-@pytest.mark.parametrize('version', ['1', '2'])
-def test_module_enable_disable_priority(api_server, version):
-    # pyscripts when installed, else any module other than noop.
-    names = [n for n in _modules(api_server.cli(
-        'module', 'list', '-f', 'json', version=version)) if n != 'noop']
-    if not names:
+    assert _module_row(got) == {'Module': 'noop', 'Enabled': True,
+                                'Priority': 1}
+    others = [n for n in modules if n != 'noop']
+    if not others:
         pytest.skip('only the noop module is installed')
-    name = names[-1]
-    row = _module_row(api_server.cli('module', 'enable', name, '-f', 'json',
-                                     version=version))
+    name = others[-1]
+    row = _module_row(cli('module', 'enable', name, '-f', 'json'))
     assert row['Module'] == name and row['Enabled'] is True
-    row = _module_row(api_server.cli('module', 'set', 'priority', name,
-                                     '42', '-f', 'json', version=version))
+    row = _module_row(cli('module', 'set', 'priority', name, '42', '-f',
+                          'json'))
     assert row == {'Module': name, 'Enabled': True, 'Priority': 42}
     # Both API versions read the same state.
-    other = '2' if version == '1' else '1'
-    row = _module_row(api_server.cli('module', 'get', name, '-f', 'json',
-                                     version=other))
-    assert row == {'Module': name, 'Enabled': True, 'Priority': 42}
-    row = _module_row(api_server.cli('module', 'disable', name, '-f',
-                                     'json', version=version))
+    v1 = api_server.get('/v1/rating/modules/' + name).json()
+    assert (v1['enabled'], v1['priority']) == (True, 42)
+    v2 = api_server.get('/v2/rating/modules/' + name).json()
+    assert (v2['enabled'], v2['priority']) == (True, 42)
+    row = _module_row(cli('module', 'disable', name, '-f', 'json'))
     assert row == {'Module': name, 'Enabled': False, 'Priority': 42}
-    api_server.cli('module', 'set', 'priority', name, '1',
-                   version=version).check()
+    resp = api_server.put('/v2/rating/modules/' + name,
+                          json={'priority': 1})
+    assert resp.status_code == 204
+
+
+def test_module_get_unknown(api_server):
+    result = api_server.cli('module', 'get', 'nosuchmodule', version='2')
+    assert result.returncode != 0
+    assert "Module 'nosuchmodule' not found" in (result.stderr
+                                                 + result.stdout)
 
 
 def test_noop_state_cannot_change(api_server):
-    row = _module_row(api_server.cli('module', 'disable', 'noop', '-f',
-                                     'json', version='2'))
-    assert row == {'Module': 'noop', 'Enabled': True, 'Priority': 1}
-    row = _module_row(api_server.cli('module', 'set', 'priority', 'noop',
-                                     '9', '-f', 'json', version='1'))
-    assert row == {'Module': 'noop', 'Enabled': True, 'Priority': 1}
+    resp = api_server.put('/v2/rating/modules/noop',
+                          json={'enabled': False, 'priority': 9})
+    assert resp.status_code == 204
+    assert api_server.get('/v2/rating/modules/noop').json() == {
+        'module_id': 'noop', 'description': 'Dummy test module.',
+        'enabled': True, 'hot_config': False, 'priority': 1}
 
 
 def test_quote_with_noop_only(api_server):
@@ -103,28 +105,34 @@ def test_collector_mappings(api_server):
     rows = cli('collector-mapping', 'create', 'compute', 'gnocchi', '-f',
                'json').check().json()
     assert rows == [{'Service': 'compute', 'Collector': 'gnocchi'}]
-    cli('collector-mapping', 'create', 'image', 'prometheus').check()
-    rows = cli('collector-mapping', 'get', 'compute', '-f',
-               'json').check().json()
-    assert rows == [{'Service': 'compute', 'Collector': 'gnocchi'}]
-    rows = cli('collector-mapping', 'list', '-f', 'json').check().json()
-    assert rows == [{'Service': 'compute', 'Collector': 'gnocchi'},
-                    {'Service': 'image', 'Collector': 'prometheus'}]
-    rows = cli('collector-mapping', 'list', '--collector', 'prometheus',
-               '-f', 'json').check().json()
-    assert rows == [{'Service': 'image', 'Collector': 'prometheus'}]
+    resp = api_server.post('/v1/collector/mappings/prometheus/image')
+    assert resp.json() == {'service': 'image', 'collector': 'prometheus'}
+    got, listed, filtered = _parallel(
+        (cli, 'collector-mapping', 'get', 'compute', '-f', 'json'),
+        (cli, 'collector-mapping', 'list', '-f', 'json'),
+        (cli, 'collector-mapping', 'list', '--collector', 'prometheus',
+         '-f', 'json'))
+    assert got.check().json() == [{'Service': 'compute',
+                                   'Collector': 'gnocchi'}]
+    assert listed.check().json() == [
+        {'Service': 'compute', 'Collector': 'gnocchi'},
+        {'Service': 'image', 'Collector': 'prometheus'}]
+    assert filtered.check().json() == [{'Service': 'image',
+                                        'Collector': 'prometheus'}]
     # Re-pointing a service is an upsert.
-    rows = cli('collector-mapping', 'create', 'compute', 'prometheus',
-               '-f', 'json').check().json()
-    assert rows == [{'Service': 'compute', 'Collector': 'prometheus'}]
+    resp = api_server.post('/v1/collector/mappings',
+                           json={'service': 'compute',
+                                 'collector': 'prometheus'})
+    assert resp.json() == {'service': 'compute', 'collector': 'prometheus'}
     cli('collector-mapping', 'delete', 'compute').check()
-    result = cli('collector-mapping', 'get', 'compute')
-    assert result.returncode != 0
-    assert 'No mapping for service: compute' in result.stderr + result.stdout
+    resp = api_server.get('/v1/collector/mappings/compute')
+    assert resp.status_code == 404
+    assert resp.json()['faultstring'] == 'No mapping for service: compute'
     result = cli('collector-mapping', 'delete', 'compute')
     assert result.returncode != 0
-    rows = cli('collector-mapping', 'list', '-f', 'json').check().json()
-    assert rows == [{'Service': 'image', 'Collector': 'prometheus'}]
+    assert 'No mapping for service: compute' in result.stderr
+    assert api_server.get('/v1/collector/mappings').json() == {
+        'mappings': [{'service': 'image', 'collector': 'prometheus'}]}
 
 
 def test_collector_states(api_server):
@@ -134,14 +142,13 @@ def test_collector_states(api_server):
     assert rows == [{'Collector': 'gnocchi', 'State': False}]
     rows = cli('collector', 'enable', 'gnocchi', '-f', 'json').check().json()
     assert rows == [{'Collector': 'gnocchi', 'State': True}]
-    rows = cli('collector', 'state', 'get', 'gnocchi', '-f',
-               'json').check().json()
-    assert rows == [{'Collector': 'gnocchi', 'State': True}]
+    assert api_server.get('/v1/collector/states/gnocchi').json() == {
+        'name': 'gnocchi', 'enabled': True}
     rows = cli('collector', 'disable', 'gnocchi', '-f', 'json').check().json()
     assert rows == [{'Collector': 'gnocchi', 'State': False}]
     # Collector states do not show up as rating modules.
-    modules = _modules(cli('module', 'list', '-f', 'json', version='1'))
-    assert 'collector_gnocchi' not in modules
+    modules = api_server.get('/v1/rating/modules').json()['modules']
+    assert 'collector_gnocchi' not in [m['module_id'] for m in modules]
 
 
 DOUBLE_SCRIPT = """\

@@ -115,6 +115,8 @@ class ProcessorHarness(object):
         except ProcessLookupError:
             pass
         process.wait(30)
+        if process in self.processes:
+            self.processes.remove(process)
 
     def stop(self, process, timeout=30):
         if process.poll() is None:
@@ -128,11 +130,12 @@ class ProcessorHarness(object):
             os.killpg(process.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
+        if process in self.processes:
+            self.processes.remove(process)
 
     def stop_all(self):
-        for process in self.processes:
+        for process in list(self.processes):
             self.stop(process)
-        self.processes = []
 
     def log(self, process):
         with open(process.log_file, errors='replace') as handle:

@@ -81,7 +81,6 @@ def test_sigkill_mid_run_and_restart(run):
     states = run.states()
     assert any(states[s] != periods[-1] for s in SCOPES), (
         'the processor finished before being killed')
-    run.processes.remove(victim)
     run.start('processor-restarted')
     run.wait_states(SCOPES, periods[-1], timeout=150)
     _check(run, periods)

@@ -626,3 +626,22 @@ def test_bad_bodies(client, svc, method, path, raw, status, name):
     assert resp.status_int == status, resp.body
     assert name in fault(resp)
     assert client.get('mappings').data == {'mappings': []}
+
+
+def test_policy_module_config(client, conf):
+    """Every request needs rating:module_config (admin by default)."""
+    conf.set_override('auth_strategy', 'keystone')
+    member = {'X-Roles': 'member,reader', 'X-Project-Id': 'p1',
+              'X-User-Id': 'u1', 'X-Auth-Token': 't'}
+    admin = dict(member, **{'X-Roles': 'admin,member,reader'})
+    for method, path in (('GET', 'services'), ('POST', 'groups'),
+                         ('GET', 'types')):
+        resp = client.request(method, path, body={'name': 'n'}
+                              if method == 'POST' else None,
+                              headers=member)
+        assert resp.status_int == 403, (path, resp.body)
+    assert client.get('groups', headers=member).status_int == 403
+    resp = client.post('groups', {'name': 'g'}, headers=admin)
+    assert resp.status_int == 201
+    assert client.get('groups', headers=admin).data['groups'] == [
+        resp.data]

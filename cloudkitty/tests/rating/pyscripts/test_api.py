@@ -379,10 +379,12 @@ def test_update_running_script_id_in_body(api):
     assert resp.json['end'] == end
 
 
-@pytest.mark.parametrize('change', [
-    {'data': 'a = 1'}, {'name': 'renamed'}, {'description': 'new'},
-    {'start': '3000-01-01T00:00:00'}])
-def test_update_running_script_refuses_changes(api, change):
+@pytest.mark.parametrize('change,names', [
+    ({'data': 'a = 1'}, 'data'), ({'name': 'renamed'}, 'name'),
+    ({'description': 'new'}, 'description'),
+    ({'start': '3000-01-01T00:00:00'}, 'start'),
+    ({'data': 'a = 1', 'description': 'new'}, 'data, description')])
+def test_update_running_script_refuses_changes(api, change, names):
     script = create(api)
     url = '%s/%s' % (P, script['script_id'])
     body = {'name': 'policy1', 'data': 'a = 0'}
@@ -392,7 +394,8 @@ def test_update_running_script_refuses_changes(api, change):
     start = script['start'].replace('T', ' ')
     assert fault(resp) == (
         'You are allowed to update only the attribute [end] as this rule is '
-        'already running as it started on [%s]' % start)
+        'already running as it started on [%s]. Attribute [%s] cannot '
+        'change.' % (start, names))
     assert api.get(url).json == script
 
 

@@ -69,7 +69,7 @@ def test_upgrade_in_place_keeps_scripts(sql_backend_url):
     assert again.name == 'policy1'
 
 
-def test_downgrade_to_base(sqlite_url):
+def test_downgrade_to_base(sql_backend_url):
     chain = _chain()
     chain.upgrade('head')
     chain.downgrade('base')

@@ -29,10 +29,16 @@ def _unconfigure():
 
 @pytest.fixture(scope='module', params=BACKENDS)
 def backend(request, tmp_path_factory):
-    """(name, driver) of a freshly initialised storage backend."""
+    """(name, driver, state) of a freshly initialised storage backend.
+
+    ``state['loaded']`` tells whether a test module's dataset is stored.
+    """
+    return make_backend(request, tmp_path_factory, request.param)
+
+
+def make_backend(request, tmp_path_factory, name):
     from cloudkitty import storage
 
-    name = request.param
     _configure()
     request.addfinalizer(_unconfigure)
     if name == 'influxdb':

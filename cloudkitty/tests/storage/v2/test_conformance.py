@@ -458,3 +458,25 @@ def test_default_window_is_current_month(storage):
     assert result['results'][0]['end'] == tzutils.get_next_month()
     assert float(result['results'][0]['rate']) == 3
     assert storage.retrieve()['total'] == 1
+
+
+def test_delete_filter_on_metadata(mutable, backend):
+    if backend[0] == 'influxdb':
+        # InfluxDB deletes by tag only: refused rather than ignored.
+        with pytest.raises(storage_v2.InvalidQuery):
+            mutable.delete(filters={'flavor': 'large'})
+        assert mutable.retrieve(begin=WINDOW[0], end=WINDOW[1])[
+            'total'] == len(_dataset_points())
+        return
+    mutable.delete(filters={'flavor': 'large', 'project_id': 'p1'})
+    result = mutable.total(begin=WINDOW[0], end=WINDOW[1],
+                           groupby=['project_id'])
+    wanted = expected(['project_id'], lambda b, d: not (
+        d['flavor'] == 'large' and d['project_id'] == 'p1'))
+    assert_amounts(got(result, ['project_id']), wanted)
+
+
+def test_delete_filter_on_unknown_attribute_deletes_nothing(mutable):
+    mutable.delete(filters={'no_such_attribute': 'x'})
+    assert mutable.retrieve(begin=WINDOW[0], end=WINDOW[1])[
+        'total'] == len(_dataset_points())

@@ -1,0 +1,229 @@
+"""What only the SQL backend promises: rollups, exact decimals, schema."""
+import datetime
+import decimal
+
+import pytest
+import sqlalchemy as sa
+
+from cloudkitty import dataframe
+from cloudkitty.storage.v2 import sqlalchemy as sql_storage
+from cloudkitty.storage.v2.sqlalchemy import models
+from cloudkitty.tests.storage.v2 import conftest
+from cloudkitty.tests.storage.v2 import test_conformance as conformance
+
+D = decimal.Decimal
+UTC = datetime.timezone.utc
+HOUR = datetime.timedelta(hours=1)
+DAY = datetime.timedelta(days=1)
+
+
+@pytest.fixture(scope='module', params=['sqlite', 'mysql', 'postgresql'])
+def backend(request, tmp_path_factory):
+    return conftest.make_backend(request, tmp_path_factory, request.param)
+
+
+@pytest.fixture
+def sql(backend):
+    driver, state = backend[1], backend[2]
+    driver.delete()
+    state['loaded'] = False
+    return driver
+
+
+@pytest.fixture
+def sql_loaded(sql, backend):
+    conformance.load(sql)
+    backend[2]['loaded'] = True
+    return sql
+
+
+class Statements(object):
+    """SQL statements run while active."""
+
+    def __init__(self):
+        self.statements = []
+
+    def __call__(self, conn, cursor, statement, *args):
+        self.statements.append(statement)
+
+    def __enter__(self):
+        self.engine = sql_storage._engine()
+        sa.event.listen(self.engine, 'before_cursor_execute', self)
+        return self
+
+    def __exit__(self, *args):
+        sa.event.remove(self.engine, 'before_cursor_execute', self)
+
+    def tables(self):
+        return {name for name in (models.points.name, models.rollups.name)
+                if any(name in s for s in self.statements
+                       if s.lstrip().upper().startswith('SELECT'))}
+
+
+# MAX cannot come from rollups: the query reads the points.
+RAW = 'SUM(qty) AS qty, SUM(price) AS rate, MAX(qty) AS n'
+
+
+@pytest.mark.parametrize('groupby,filters', [
+    ([], {}),
+    (['type'], {}),
+    (['project_id', 'type'], {}),
+    (['time-d', 'project_id'], {'type': 'cpu'}),
+    (['time-w'], {'project_id': ['p1', 'p2']}),
+    (['time'], {}),
+    (['time', 'project_id'], {'project_id': 'p3'}),
+    (['month', 'year'], {}),
+])
+@pytest.mark.parametrize('begin,end', [
+    (conformance.START + 2 * HOUR, conformance.START + 3 * DAY),
+    # Whole months: month rollups (unless grouped by time attributes).
+    (datetime.datetime(2025, 12, 1, tzinfo=UTC),
+     datetime.datetime(2026, 3, 1, tzinfo=UTC)),
+    (datetime.datetime(2025, 12, 15, 5, tzinfo=UTC),
+     datetime.datetime(2026, 2, 1, 3, tzinfo=UTC)),
+])
+def test_rollups_used_and_equal_to_points(sql_loaded, groupby, filters,
+                                          begin, end):
+    with Statements() as stmts:
+        rolled = sql_loaded.total(groupby=groupby, filters=filters,
+                                  begin=begin, end=end, paginate=False)
+    assert stmts.tables() == {models.rollups.name}
+    # A custom aggregate forces the same query on the points.
+    with Statements() as stmts:
+        raw = sql_loaded.total(groupby=groupby, filters=filters, begin=begin,
+                               end=end, custom_fields=RAW, paginate=False)
+    assert stmts.tables() == {models.points.name}
+    assert rolled['total'] == raw['total'] > 0
+    for one, two in zip(rolled['results'], raw['results']):
+        assert two.pop('n') > 0
+        assert one == two
+
+
+def test_other_groupby_reads_points(sql_loaded):
+    with Statements() as stmts:
+        result = sql_loaded.total(groupby=['flavor'],
+                                  begin=conformance.WINDOW[0],
+                                  end=conformance.WINDOW[1])
+    assert stmts.tables() == {models.points.name}
+    flavors = sorted(r['flavor'] for r in result['results'])
+    assert flavors == ['large', 'small']
+
+
+def test_groupby_metadata_and_missing_attribute(sql_loaded):
+    result = sql_loaded.total(groupby=['flavor', 'nothing'],
+                              begin=conformance.WINDOW[0],
+                              end=conformance.WINDOW[1])
+    wanted = conformance.expected(['flavor'])
+    assert {(r['flavor'], r['nothing']): (r['qty'], r['rate'])
+            for r in result['results']} == {
+        (k[0], ''): v for k, v in wanted.items()}
+
+
+def test_sums_are_exact_decimals(sql):
+    begin = datetime.datetime(2026, 3, 1, tzinfo=UTC)
+    frames = []
+    for h in range(30):
+        frame = dataframe.DataFrame(begin + h * HOUR, begin + (h + 1) * HOUR)
+        for i in range(10):
+            frame.add_point(dataframe.DataPoint(
+                'u', D('0.1'), D('0.000000000000000001'),
+                {'project_id': 'p', 'id': str(i)}, {}), 'cpu')
+            frame.add_point(dataframe.DataPoint(
+                'u', D('12345678901234567890.1'), D('0.3333333333333333'),
+                {'project_id': 'p', 'id': str(i)}, {}), 'big')
+        frames.append(frame)
+    sql.push(frames)
+    window = dict(begin=begin, end=begin + 2 * DAY)
+    rows = {r['type']: r for r in sql.total(groupby=['type'],
+                                            **window)['results']}
+    assert rows['cpu']['qty'] == D('30')
+    assert rows['cpu']['rate'] == D('0.0000000000000003')
+    assert rows['big']['qty'] == D('3703703670370370367030')
+    assert rows['big']['rate'] == D('99.99999999999999')
+    raw = {r['type']: r for r in sql.total(
+        groupby=['type', 'id'], **window)['results']}
+    assert raw['cpu']['rate'] == D('0.00000000000000003')
+    total = sql.total(**window)['results'][0]
+    assert total['rate'] == D('99.9999999999999903')
+    point = next(sql.retrieve(**window)['dataframes'][0].iterpoints())[1]
+    assert point.price in (D('0.000000000000000001'),
+                           D('0.3333333333333333'))
+
+
+def test_more_than_18_decimals_are_rounded(sql):
+    begin = datetime.datetime(2026, 3, 1, tzinfo=UTC)
+    frame = dataframe.DataFrame(begin, begin + HOUR)
+    frame.add_point(dataframe.DataPoint(
+        'u', 1, D('0.1234567890123456789'), {'project_id': 'p'}, {}), 'c')
+    sql.push([frame], 'p')
+    result = sql.total(begin=begin, end=begin + DAY)['results'][0]
+    assert result['rate'] == D('0.123456789012345679')
+
+
+def test_rollups_follow_deletes_and_repushes(sql_loaded):
+    window = dict(begin=conformance.WINDOW[0], end=conformance.WINDOW[1])
+    sql_loaded.delete(filters={'flavor': 'large'},
+                      begin=conformance.START + 7 * HOUR)
+    begin = conformance.PERIOD_STARTS[5]
+    sql_loaded.push([conformance.frame_for(begin, ['p2'], salt=3)], 'p2')
+    for groupby in (['project_id', 'type'], ['time-d'], ['time']):
+        rolled = sql_loaded.total(groupby=groupby, paginate=False, **window)
+        raw = sql_loaded.total(groupby=groupby, paginate=False,
+                               custom_fields=RAW, **window)
+        for row in raw['results']:
+            row.pop('n')
+        assert rolled == raw
+    engine = sql_storage._engine()
+    with engine.connect() as conn:
+        counts = conn.execute(sa.select(
+            sa.func.sum(models.rollups.c.count)).group_by(
+                models.rollups.c.kind).order_by(
+                    models.rollups.c.kind)).scalars().all()
+        points = conn.execute(sa.select(sa.func.count()).select_from(
+            models.points)).scalar()
+    assert counts == [points, points, points]
+
+
+def test_owner_differs_from_scope_attribute(sql):
+    begin = datetime.datetime(2026, 3, 1, tzinfo=UTC)
+    frame = dataframe.DataFrame(begin, begin + HOUR)
+    frame.add_point(dataframe.DataPoint(
+        'u', 1, 1, {'project_id': 'other'}, {}), 'cpu')
+    sql.push([frame], 'scope-a')
+    sql.push([frame], 'scope-a')
+    result = sql.total(begin=begin, end=begin + DAY, groupby=['project_id'])
+    assert [(r['project_id'], r['rate']) for r in result['results']] == [
+        ('other', D(1))]
+
+
+def test_invalid_attribute_names(sql):
+    from cloudkitty.storage import v2 as storage_v2
+
+    for bad in ('a"b', 'a\\b', ''):
+        with pytest.raises(storage_v2.InvalidQuery):
+            sql.total(groupby=[bad])
+        with pytest.raises(storage_v2.InvalidQuery):
+            sql.total(filters={bad: 'x'})
+
+
+@pytest.mark.parametrize('fields', ['SUM(foo)', 'DROP(qty)', 'SUM(qty) AS a,'
+                                    ' SUM(price) AS a', 'MAX(*)'])
+def test_invalid_custom_fields(sql, fields):
+    from cloudkitty.storage import v2 as storage_v2
+
+    with pytest.raises(storage_v2.InvalidQuery):
+        sql.total(custom_fields=fields)
+
+
+def test_custom_fields_aggregates(sql_loaded):
+    result = sql_loaded.total(
+        begin=conformance.WINDOW[0], end=conformance.WINDOW[1],
+        custom_fields='MIN(qty) AS low, MAX(price) AS high, '
+                      'AVG(qty) AS mean, COUNT(*) AS n')
+    row = result['results'][0]
+    points = conformance._dataset_points()
+    assert row['low'] == D(str(min(p[4] for p in points)))
+    assert row['high'] == D(str(max(p[5] for p in points)))
+    assert row['n'] == len(points)
+    assert float(row['mean']) == pytest.approx(
+        sum(p[4] for p in points) / len(points))
