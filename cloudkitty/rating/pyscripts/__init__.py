@@ -4,7 +4,7 @@ A script is arbitrary code executed with the privileges of the process
 rating the data (the processor, or the API for quotes): only administrators
 (policy ``rating:module_config``) may install scripts.
 """
-import logging
+from oslo_log import log
 
 from cloudkitty import rating
 from cloudkitty.rating.pyscripts import controllers
@@ -12,7 +12,7 @@ from cloudkitty.rating.pyscripts import db as pyscripts_db
 from cloudkitty.rating.pyscripts import engine
 from cloudkitty.utils import tz as tzutils
 
-LOG = logging.getLogger(__name__)
+LOG = log.getLogger(__name__)
 
 
 class PyScripts(rating.RatingProcessorBase):

@@ -47,6 +47,8 @@ def check_text(field, value, max_length=None):
     """400 naming ``field`` for text the database cannot store."""
     if value is None or value is wtypes.Unset:
         return value
+    if not isinstance(value, str):
+        raise wsme_exc.InvalidInput(field, value, 'Expected a string.')
     reason = None
     if max_length is not None and len(value) > max_length:
         reason = 'Longer than %d characters.' % max_length

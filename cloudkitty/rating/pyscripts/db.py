@@ -47,6 +47,16 @@ def checksum(source):
     return hashlib.sha512(source.encode('utf-8')).hexdigest()
 
 
+def _possible_id(script_id):
+    """False for values no stored script_id can equal (NoSuchScript).
+
+    Checked before querying: some databases refuse NUL characters or
+    comparing a string column with a number (a 500 otherwise).
+    """
+    return (isinstance(script_id, str) and len(script_id) <= 36
+            and '\x00' not in script_id and script_id.isprintable())
+
+
 def _user(user):
     return (user or 'unknown')[:_USER_LENGTH]
 
@@ -83,6 +93,8 @@ class ScriptsDB(object):
 
     @staticmethod
     def _query_live(session, script_id):
+        if not _possible_id(script_id):
+            return None
         return session.execute(
             sa.select(models.PyScriptsScript).where(
                 models.PyScriptsScript.script_id == script_id,
@@ -177,6 +189,8 @@ class ScriptsDB(object):
         ``description``) or raises to refuse the update.
         """
         model = models.PyScriptsScript
+        if not _possible_id(script_id):
+            raise NoSuchScript(uuid=script_id)
         with db.session_for_write() as session:
             row = session.execute(
                 sa.select(model).where(model.script_id == script_id,
@@ -202,6 +216,8 @@ class ScriptsDB(object):
     def delete_script(self, script_id, deleted_by=None):
         """Soft-delete a script; NoSuchScript if absent or deleted."""
         model = models.PyScriptsScript
+        if not _possible_id(script_id):
+            raise NoSuchScript(uuid=script_id)
         with db.session_for_write() as session:
             result = session.execute(
                 sa.update(model)

@@ -113,6 +113,12 @@ _Mapping = collections.abc.Mapping
 _freeze = types.MappingProxyType
 
 
+def _short(value, limit=80):
+    """repr() for error messages, cut: a script may put anything there."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + '...'
+
+
 def _mapping(value, where):
     if type(value) is dict:
         return value
@@ -142,11 +148,13 @@ def _number(value, where):
     """Decimal through str() (a float 0.1 is exactly 0.1), finite only."""
     if type(value) is not _Decimal:
         if value is None or isinstance(value, bool):
-            raise _Invalid('%s must be a number, got %r' % (where, value))
+            raise _Invalid('%s must be a number, got %s'
+                           % (where, _short(value)))
         try:
             value = _Decimal(str(value))
         except (decimal.InvalidOperation, ValueError, TypeError):
-            raise _Invalid('%s must be a number, got %r' % (where, value))
+            raise _Invalid('%s must be a number, got %s'
+                           % (where, _short(value)))
     if not value.is_finite():
         raise _Invalid('%s must be a finite number, got %s' % (where, value))
     return value
@@ -167,8 +175,8 @@ def _period_bound(value, where):
         try:
             return tzutils.dt_from_iso(value)
         except ValueError:
-            raise _Invalid('%s is not a valid ISO 8601 date: %r'
-                           % (where, value))
+            raise _Invalid('%s is not a valid ISO 8601 date: %s'
+                           % (where, _short(value)))
     raise _Invalid('%s must be a datetime or an ISO 8601 string' % where)
 
 
@@ -212,7 +220,7 @@ def _build_frame(data):
         raise _Invalid('metric types (keys of data.usage) must be strings')
     frame = dataframe.DataFrame(begin, end)
     for type_ in sorted(usage):
-        where = 'data.usage[%r]' % type_
+        where = 'data.usage[%s]' % _short(type_)
         points = usage[type_]
         if isinstance(points, (str, bytes, _Mapping)):
             raise _Invalid('%s must be a list of points' % where)
@@ -232,6 +240,10 @@ def dict_to_frame(data, script):
     except _Invalid as exc:
         raise ScriptError(script,
                           "data isn't a valid DataFrame: %s" % exc) from None
+    except Exception as exc:
+        # Objects of the script's own types can fail in any way.
+        raise ScriptError(script, "data isn't a valid DataFrame: %s: %s"
+                          % (type(exc).__name__, exc)) from exc
 
 
 def run(scripts, frame):

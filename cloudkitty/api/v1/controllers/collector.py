@@ -73,9 +73,10 @@ class CollectorStateController(rest.RestController):
         self._db = db_api.get_module_state_manager()
 
     def _get(self, name):
-        policy.authorize(pecan.request.context, 'collector:get_state', {})
+        # Argument errors come before the policy check (reference order).
         if not name:
             _missing('name')
+        policy.authorize(pecan.request.context, 'collector:get_state', {})
         enabled = self._db.get_state(_state_name(name))
         return collector_models.CollectorInfos(name=name,
                                                enabled=bool(enabled))
@@ -92,7 +93,6 @@ class CollectorStateController(rest.RestController):
                          body=collector_models.CollectorInfos)
     def put(self, name=None, infos=None):
         """Store the enable flag of a collector."""
-        policy.authorize(pecan.request.context, 'collector:update_state', {})
         name = name or self._name
         if not name and infos is not None and infos.name:
             # The client sends the name in the body only.
@@ -101,6 +101,7 @@ class CollectorStateController(rest.RestController):
             _missing('name')
         if infos is None:
             _missing('infos')
+        policy.authorize(pecan.request.context, 'collector:update_state', {})
         enabled = self._db.set_state(_state_name(name), bool(infos.enabled))
         return collector_models.CollectorInfos(name=name,
                                                enabled=bool(enabled))

@@ -30,12 +30,19 @@ import contextlib
 import datetime
 import decimal
 import json
+import operator
 import os
 import re
 import threading
+import types
 
 from oslo_log import log as logging
 import sqlalchemy as sa
+
+try:
+    import orjson
+except ImportError:  # pragma: no cover - optional speed-up
+    orjson = None
 
 from cloudkitty import dataframe
 from cloudkitty import db
@@ -127,13 +134,21 @@ _ENGINE_LOCK = threading.Lock()
 
 def _forget_engines():
     # A forked child must not share the parent's SQLite connections.
-    for engine in list(_ENGINES.values()):
-        engine.dispose(close=False)
+    for key, engine in list(_ENGINES.items()):
+        if isinstance(key, str):
+            engine.dispose(close=False)
     _ENGINES.clear()
 
 
 if hasattr(os, 'register_at_fork'):
     os.register_at_fork(after_in_child=_forget_engines)
+
+
+def _add_aggregates(dbapi_connection, record, *args):
+    if not record.info.get('ck_aggregates'):
+        for name, klass in _SQLITE_AGGREGATES.items():
+            dbapi_connection.create_aggregate(name, 1, klass)
+        record.info['ck_aggregates'] = True
 
 
 def _sqlite_connect(dbapi_connection, record):
@@ -164,6 +179,13 @@ def _engine():
     """
     engine = db.get_engine()
     if engine.dialect.name != 'sqlite':
+        return engine
+    if engine.url.database in (None, '', ':memory:'):
+        # One shared in-memory connection: keep oslo.db's engine.
+        if id(engine) not in _ENGINES:
+            with _ENGINE_LOCK:
+                sa.event.listen(engine, 'checkout', _add_aggregates)
+                _ENGINES[id(engine)] = engine
         return engine
     url = engine.url.render_as_string(hide_password=False)
     own = _ENGINES.get(url)
@@ -229,11 +251,22 @@ def _json_default(obj):
     raise TypeError('%r is not JSON serializable' % (obj,))
 
 
-_ENCODER = json.JSONEncoder(default=_json_default, separators=(',', ':'))
+def _orjson_default(obj):
+    if isinstance(obj, types.MappingProxyType):
+        return dict(obj)
+    return _json_default(obj)
 
 
-def _dumps(mapping):
-    return _ENCODER.encode(dict(mapping))
+if orjson is not None:
+    def _dumps(mapping):
+        # orjson: half the cost of json for the two documents per point.
+        return orjson.dumps(mapping, default=_orjson_default).decode()
+else:
+    _ENCODER = json.JSONEncoder(default=_json_default,
+                                separators=(',', ':'))
+
+    def _dumps(mapping):
+        return _ENCODER.encode(dict(mapping))
 
 
 def _check_key(key):
@@ -412,12 +445,38 @@ class _Deltas(object):
     # key: (begin_ts, end_ts, owner, scope_id, type, doy, woy, month, year)
     def __init__(self):
         self.period = collections.defaultdict(lambda: [0, ZERO, ZERO])
+        self._points = {}
 
     def add(self, key, count, qty, price):
+        self._flush()
         entry = self.period[key]
         entry[0] += count
         entry[1] = CTX.add(entry[1], qty)
         entry[2] = CTX.add(entry[2], price)
+
+    def add_point(self, key, qty, price):
+        """Add one point; summed in bulk by ``_flush``."""
+        entry = self._points.get(key)
+        if entry is None:
+            self._points[key] = [[qty], [price]]
+        else:
+            entry[0].append(qty)
+            entry[1].append(price)
+
+    def _flush(self):
+        if not self._points:
+            return
+        with decimal.localcontext(CTX):
+            for key, (qtys, prices) in self._points.items():
+                entry = self.period[key]
+                entry[0] += len(qtys)
+                entry[1] = sum(qtys, entry[1])
+                entry[2] = sum(prices, entry[2])
+        self._points = {}
+
+    def changes(self):
+        self._flush()
+        return self.period
 
     def days(self):
         return self._coarser(lambda ts: ts // models.DAY * models.DAY,
@@ -432,7 +491,7 @@ class _Deltas(object):
         output = collections.defaultdict(lambda: [0, ZERO, ZERO])
         starts = {}
         blank = ('',) * len(models.TIME_KEYS)
-        for key, (count, qty, price) in self.period.items():
+        for key, (count, qty, price) in self.changes().items():
             start = starts.get(key[0])
             if start is None:
                 start = starts[key[0]] = start_of(key[0])
@@ -569,6 +628,10 @@ class SQLAlchemyStorage(storage_v2.BaseStorage):
     def _write(engine):
         """A connection in a transaction, committed on success."""
         with engine.connect() as conn:
+            if conn.dialect.name == 'sqlite':
+                # oslo.db's engine (in-memory databases) emits its own BEGIN
+                # unless this marker is set.
+                conn.info['in_transaction'] = True
             conn.begin()
             if conn.dialect.name == 'sqlite':
                 # Take the write lock first: a deferred transaction that
@@ -598,27 +661,52 @@ class SQLAlchemyStorage(storage_v2.BaseStorage):
         deltas = _Deltas()
         replaced = []   # (begin, end, owners or None, [(owner, type)])
         time_keys = models.TIME_KEYS
+        get_time_attrs = operator.itemgetter(*time_keys)
+        all_str = (str,) * len(time_keys)
+        exact_text = models.exact_text
+        dumps = _dumps
+        add_row = rows.append
+        points_acc = deltas._points
+        # The loop below runs once per point: locals and C-level helpers
+        # only (it bounds the load rate).
         for frame in dataframes:
             begin, end = _epoch(frame.start), _epoch(frame.end)
             pairs = set()
-            for type_, point in frame.iterpoints():
-                groupby, meta = point.groupby, point.metadata
-                scope = _text(groupby[scope_key] if scope_key in groupby
-                              else meta.get(scope_key))
-                owner = owner_arg if owner_arg is not None else scope
-                qty, qty_text = models.exact_text(point.qty)
-                price, price_text = models.exact_text(point.price)
-                rows.append((
-                    begin, end, owner, scope, type_, point.unit,
-                    qty_text if sqlite else qty,
-                    price_text if sqlite else price,
-                    _dumps(groupby), _dumps(meta)))
-                key = (begin, end, owner, scope, type_) + tuple(
-                    _text(groupby[k] if k in groupby else meta.get(k))
-                    for k in time_keys)
-                deltas.add(key, 1, qty, price)
-                if owner_arg is None:
-                    pairs.add((owner, type_))
+            for type_, points in frame.itertypes():
+                for point in points:
+                    groupby, meta = point.groupby, point.metadata
+                    scope = groupby.get(scope_key)
+                    if scope is None:
+                        scope = meta.get(scope_key)
+                    if type(scope) is not str:
+                        scope = _text(scope)
+                    owner = scope if owner_arg is None else owner_arg
+                    qty, qty_text = exact_text(point.qty)
+                    price, price_text = exact_text(point.price)
+                    if sqlite:
+                        add_row((begin, end, owner, scope, type_, point.unit,
+                                 qty_text, price_text, dumps(groupby),
+                                 dumps(meta)))
+                    else:
+                        add_row((begin, end, owner, scope, type_, point.unit,
+                                 qty, price, dumps(groupby), dumps(meta)))
+                    try:
+                        attrs = get_time_attrs(groupby)
+                        if tuple(map(type, attrs)) != all_str:
+                            attrs = tuple(_text(a) for a in attrs)
+                    except KeyError:
+                        attrs = tuple(
+                            _text(groupby[k] if k in groupby
+                                  else meta.get(k)) for k in time_keys)
+                    key = (begin, end, owner, scope, type_) + attrs
+                    entry = points_acc.get(key)
+                    if entry is None:
+                        points_acc[key] = [[qty], [price]]
+                    else:
+                        entry[0].append(qty)
+                        entry[1].append(price)
+                    if owner_arg is None:
+                        pairs.add((owner, type_))
             if owner_arg is not None:
                 replaced.append((begin, end, owner_arg, None))
             elif pairs:
@@ -671,10 +759,10 @@ class SQLAlchemyStorage(storage_v2.BaseStorage):
             by_owner = collections.defaultdict(set)
             for row_owner, type_ in pairs:
                 by_owner[row_owner].add(type_)
-            for row_owner, types in by_owner.items():
+            for row_owner, row_types in by_owner.items():
                 conn.execute(POINTS.delete().where(
                     POINTS.c.owner == row_owner,
-                    POINTS.c.type.in_(sorted(types)), *cond))
+                    POINTS.c.type.in_(sorted(row_types)), *cond))
 
     @staticmethod
     def _insert_points(conn, rows):
@@ -687,10 +775,10 @@ class SQLAlchemyStorage(storage_v2.BaseStorage):
 
         Rows whose count reaches 0 are removed.
         """
-        if not deltas.period:
+        if not deltas.changes():
             return
         dec = _decimal_param(conn.dialect)
-        for kind, changes in ((models.KIND_PERIOD, deltas.period),
+        for kind, changes in ((models.KIND_PERIOD, deltas.changes()),
                               (models.KIND_DAY, deltas.days()),
                               (models.KIND_MONTH, deltas.months())):
             changes = {k: v for k, v in changes.items() if v[0] or v[1]

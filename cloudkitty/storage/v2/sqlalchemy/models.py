@@ -48,11 +48,11 @@ def exact(value):
 
 def exact_text(value):
     """(exact(value), its plain text), cheaply for common values."""
-    if not isinstance(value, decimal.Decimal):
+    if type(value) is not decimal.Decimal:
         value = DECIMAL_CONTEXT.create_decimal(str(value))
     text = format(value, 'f')
     dot = text.find('.')
-    if dot >= 0 and len(text) - dot - 1 > SCALE:
+    if dot >= 0 and len(text) - dot > SCALE + 1:
         value = value.quantize(QUANTUM, context=DECIMAL_CONTEXT)
         text = format(value, 'f')
     return value, text

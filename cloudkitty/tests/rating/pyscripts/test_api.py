@@ -243,6 +243,17 @@ def test_get_unknown_deleted_or_malformed(api):
         assert fault(resp) == 'No such script: None (UUID: %s)' % script_id
 
 
+def test_odd_ids_and_filters(api):
+    assert api.get(P + '/%00').status_int == 404
+    assert api.delete(P, {'script_id': 5}).status_int == 404
+    resp = api.request('GET', P, {'created_by': 5})
+    assert resp.status_int == 400
+    assert fault(resp).startswith(
+        'Invalid input for field/attribute created_by.')
+    assert api.post(P + '/x', {'name': 'x', 'data': 'a = 1'}
+                    ).status_int == 400
+
+
 def test_router_level_errors(api):
     assert api.get('/v1/rating/module_config/pyscripts').status_int == 405
     assert api.get('/v1/rating/module_config/pyscripts/script'

@@ -308,3 +308,20 @@ def test_code_cache_is_shared_and_bounded(monkeypatch):
     compiled('a = 3', 'cache2')
     assert len(engine._CODE_CACHE) <= 2
     assert compiled('a = 1', 'cache0').code is not first.code
+
+
+def test_error_messages_stay_short():
+    source = 'data["usage"]["instance"][0]["vol"]["qty"] = "x" * 100000\n'
+    with pytest.raises(engine.ScriptError) as excinfo:
+        run(make_frame(), source)
+    assert len(str(excinfo.value)) < 300
+
+
+def test_failing_objects_in_the_result_are_reported():
+    source = ('class Bad(object):\n'
+              '    def __str__(self):\n'
+              '        raise KeyError("no str")\n'
+              'data["usage"]["instance"][0]["vol"]["qty"] = Bad()\n')
+    with pytest.raises(engine.ScriptError) as excinfo:
+        run(make_frame(), source)
+    assert "isn't a valid DataFrame: KeyError" in str(excinfo.value)

@@ -3,6 +3,7 @@ import datetime
 import hashlib
 import zlib
 
+import pytest
 import sqlalchemy as sa
 
 from cloudkitty import db
@@ -107,4 +108,12 @@ def test_db_api_on_every_backend(sql_backend_url):
                                              is_active=False)] == ['s' * 255]
     api.delete_script(script.script_id, deleted_by='w')
     assert api.list_scripts() == []
+    # Ids no script can have are unknown, not database errors.
+    for bad in ('a\x00b', 5, 'x' * 37):
+        with pytest.raises(pyscripts_db.NoSuchScript):
+            api.get_script(bad)
+        with pytest.raises(pyscripts_db.NoSuchScript):
+            api.delete_script(bad)
+        with pytest.raises(pyscripts_db.NoSuchScript):
+            api.update_script(bad, lambda cur: {})
     assert api.create_script('s' * 255, 'b = 2').name == 's' * 255
