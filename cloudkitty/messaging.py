@@ -18,6 +18,7 @@ CONF = cfg.CONF
 TOPIC = 'cloudkitty'
 VERSION = '1.0'
 RATING_NAMESPACE = 'rating'
+NOTICE_RETRY = 3
 
 _TRANSPORTS = {}
 _LOCK = threading.Lock()
@@ -117,7 +118,9 @@ def notify_modules(method, name=None):
     # The reference prepares reload_modules with version 1.1, which the
     # 1.0 servers reject: it never arrived. Sent as 1.0 here so that it
     # does (the processors only log it).
-    prepare = {'namespace': RATING_NAMESPACE, 'fanout': True}
+    # A bounded retry: a broker outage must not hang the API request.
+    prepare = {'namespace': RATING_NAMESPACE, 'fanout': True,
+               'retry': NOTICE_RETRY}
     try:
         client.prepare(**prepare).cast({}, method, **kwargs)
     except Exception:

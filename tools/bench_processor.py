@@ -123,8 +123,8 @@ def prepare(run_dir, args, workers, backend, influx):
 def load_config(conf_file):
     from oslo_config import cfg
 
-    from cloudkitty import db
     import cloudkitty.common.config  # noqa: F401
+    from cloudkitty import db
     cfg.CONF.reset()
     cfg.CONF(['--config-file', conf_file], project='cloudkitty',
              default_config_files=[])
@@ -248,7 +248,8 @@ def profile(conf_file, scopes):
     profiler.disable()
     wall = time.monotonic() - started
     stats = pstats.Stats(profiler)
-    stats.sort_stats(os.environ.get('CK_PROFILE_SORT', 'cumulative')).print_stats(35)
+    stats.sort_stats(os.environ.get('CK_PROFILE_SORT', 'cumulative'))
+    stats.print_stats(35)
     return periods, wall
 
 

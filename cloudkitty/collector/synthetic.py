@@ -3,9 +3,10 @@
 It needs no data source: the embedded default (``make run``) and the
 benchmarks use it. For a metric, a scope and a period it returns
 ``resources`` points; each resource keeps its identity and attributes from
-one period to the next, and its quantity is derived from a stable hash of
-(seed, metric, scope, resource, period start), so collecting a period again
-gives exactly the same points (re-rating and crash recovery stay exact).
+one period to the next, and the quantities are drawn from a Mersenne
+Twister seeded with a stable hash (BLAKE2b) of (seed, metric, scope, period
+start), so collecting a period again, in any process, gives exactly the
+same points (re-rating and crash recovery stay exact).
 
 Options, in the metric's ``extra_args`` (all optional; other keys, such as
 a Gnocchi ``resource_type``, are accepted and ignored so one metrics.yml

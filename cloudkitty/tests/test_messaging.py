@@ -85,3 +85,18 @@ def test_quote_without_modules_is_decimal_zero(conf, monkeypatch):
     _patch_modules(monkeypatch, [])
     assert messaging.quote({'usage': {'a': [
         {'vol': {'unit': 'u', 'qty': '1'}}]}}) == '0'
+
+
+def test_notice_with_unreachable_broker_does_not_fail(conf):
+    import time
+
+    from cloudkitty.tests import services
+    conf.set_override('transport_url', 'rabbit://guest:guest@127.0.0.1:%d/'
+                      % services.free_port())
+    try:
+        started = time.monotonic()
+        # Informational notice: logged, never raised, and bounded.
+        messaging.notify_modules('enable_module', 'hashmap')
+        assert time.monotonic() - started < 60
+    finally:
+        messaging.cleanup()

@@ -140,9 +140,12 @@ class FakeCollector(object):
 
     collector_name = 'fake'
 
-    def __init__(self, metrics=('cpu', 'volume'), fail=(), empty=()):
+    def __init__(self, metrics=('cpu', 'volume'), fail=(), empty=(),
+                 fail_scopes=(), fail_from=None):
         self.conf = {m: {'unit': 'u'} for m in metrics}
         self.fail = set(fail)
+        self.fail_scopes = set(fail_scopes)
+        self.fail_from = fail_from
         self.empty = set(empty)
         self.calls = []
         self._lock = threading.Lock()
@@ -150,7 +153,8 @@ class FakeCollector(object):
     def retrieve(self, metric, start, end, scope_id=None, q_filter=None):
         with self._lock:
             self.calls.append((metric, start, scope_id))
-        if metric in self.fail:
+        if (metric in self.fail or scope_id in self.fail_scopes
+                or (self.fail_from and start >= self.fail_from)):
             raise collector_exc.CollectError('source unreachable')
         if metric in self.empty:
             raise collector_exc.NoDataCollected('fake', metric)
@@ -403,3 +407,78 @@ def test_reset_scope_state(conf, state, tmp_path):
     assert state.get_last_processed_timestamp('s1') == last + HOUR
     assert _worker(FakeCollector(), storage, 's1', state).run() == 3
     assert len([1 for sc, _s in storage.data if sc == 's1']) == 4
+
+
+def test_periods_before_a_failure_are_kept(conf, state):
+    last = _recent(conf, 3)
+    state.set_last_processed_timestamp('s1', last)
+    storage = FakeStorage()
+    collector = FakeCollector(fail_from=last + 2 * HOUR)
+    with pytest.raises(orchestrator.ScopeProcessingError):
+        _worker(collector, storage, 's1', state).run()
+    assert sorted(s for _sc, s in storage.data) == [last + HOUR]
+    assert state.get_last_processed_timestamp('s1') == last + HOUR
+
+
+class FakeFetcher(object):
+    name = 'fake'
+
+    def __init__(self, scopes):
+        self.scopes = scopes
+
+    def get_tenants(self):
+        return list(self.scopes)
+
+
+def _service(conf, tmp_path, state, collector, scopes):
+    """A CloudKittyProcessor without its process set-up."""
+    conf.set_override('coordination_url', 'file://%s' % tmp_path,
+                      'orchestrator')
+    service = object.__new__(orchestrator.CloudKittyProcessor)
+    service._worker_id = 0
+    service._stop = threading.Event()
+    service.fetcher = FakeFetcher(scopes)
+    service.collector = collector
+    service.storage = FakeStorage()
+    service._state = state
+    service._modules = FakeModules()
+    service._skip = {}
+    service._default_skip = orchestrator.SkipExpression('False')
+    service._executor = None
+    service.coord = orchestrator.get_coordinator()
+    return service
+
+
+def test_failing_scope_does_not_stop_others(conf, state, tmp_path, caplog):
+    last = _recent(conf, 2)
+    for scope in ('s1', 's2', 's3'):
+        state.set_last_processed_timestamp(scope, last)
+    service = _service(conf, tmp_path, state,
+                       FakeCollector(fail_scopes=['s2']), ['s1', 's2', 's3'])
+    try:
+        with caplog.at_level(logging.ERROR):
+            done, locked, failed = service.internal_run()
+    finally:
+        service.coord.stop()
+    assert (done, locked, failed) == (4, 0, 1)
+    assert state.get_last_processed_timestamp('s1') == last + 2 * HOUR
+    assert state.get_last_processed_timestamp('s3') == last + 2 * HOUR
+    assert state.get_last_processed_timestamp('s2') == last
+    assert any('Error processing scope s2' in r.getMessage()
+               for r in caplog.records)
+
+
+def test_locked_scope_is_skipped(conf, state, tmp_path):
+    last = _recent(conf, 1)
+    state.set_last_processed_timestamp('s1', last)
+    service = _service(conf, tmp_path, state, FakeCollector(), ['s1'])
+    other = orchestrator.get_coordinator()
+    _name, lock = orchestrator.get_lock(other, 's1')
+    assert lock.acquire(blocking=False)
+    try:
+        assert service.internal_run() == (0, 1, 0)
+        lock.release()
+        assert service.internal_run() == (1, 0, 0)
+    finally:
+        other.stop()
+        service.coord.stop()

@@ -122,3 +122,31 @@ def test_invalid_extra_args(conf, extra, message):
     with pytest.raises(collector.InvalidConfiguration) as exc:
         make({'metrics': {'m': {'unit': 'u', 'extra_args': extra}}})
     assert str(exc.value).startswith("metrics.yml: metric 'm': " + message)
+
+
+def test_same_points_in_another_process(conf):
+    # A restarted processor must see the same usage (hash seeds differ).
+    import json
+    import os
+    import subprocess
+    import sys
+    script = (
+        'import datetime, json\n'
+        'from oslo_config import cfg\n'
+        'from cloudkitty.collector import synthetic\n'
+        'cfg.CONF([], project="cloudkitty", default_config_files=[])\n'
+        'coll = synthetic.SyntheticCollector(period=3600, conf=%r)\n'
+        'start = datetime.datetime(2024, 3, 1, 10, '
+        'tzinfo=datetime.timezone.utc)\n'
+        'points = coll.fetch_all("volume.size", start, '
+        'start + datetime.timedelta(hours=1), "p1")\n'
+        'print(json.dumps([[str(p.qty), dict(p.groupby), dict(p.metadata)] '
+        'for p in points]))\n' % (CONF,))
+    env = dict(os.environ, PYTHONHASHSEED='12345')
+    result = subprocess.run([sys.executable, '-c', script], env=env,
+                            stdout=subprocess.PIPE, text=True, check=True)
+    other = json.loads(result.stdout.strip().splitlines()[-1])
+    here = [[str(p.qty), dict(p.groupby), dict(p.metadata)]
+            for p in make().fetch_all('volume.size', START, START + HOUR,
+                                      'p1')]
+    assert other == here

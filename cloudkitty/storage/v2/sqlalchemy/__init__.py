@@ -236,6 +236,10 @@ def _clean(value):
         return None
     if not isinstance(value, decimal.Decimal):
         value = CTX.create_decimal(str(value))
+    exponent = value.as_tuple().exponent
+    if exponent == 0 or (isinstance(exponent, int) and exponent < 0
+                         and value.as_tuple().digits[-1] != 0):
+        return value   # nothing to strip
     if value == value.to_integral_value():
         return value.quantize(decimal.Decimal(1), context=CTX)
     return value.normalize(CTX)
@@ -267,6 +271,16 @@ else:
 
     def _dumps(mapping):
         return _ENCODER.encode(dict(mapping))
+
+
+def _loads(value):
+    """A JSON column value as a dict (drivers return text or dicts)."""
+    if value is None:
+        return {}
+    if isinstance(value, (str, bytes)):
+        return orjson.loads(value) if orjson is not None else json.loads(
+            value)
+    return value
 
 
 def _check_key(key):
@@ -902,8 +916,10 @@ class SQLAlchemyStorage(storage_v2.BaseStorage):
                 select = sa.select(
                     POINTS.c.begin_ts, POINTS.c.end_ts, POINTS.c.type,
                     POINTS.c.unit, POINTS.c.qty, POINTS.c.price,
-                    POINTS.c.groupby, POINTS.c.metadata).where(
-                        *where).order_by(POINTS.c.begin_ts, POINTS.c.id)
+                    # Raw JSON text, decoded by _loads (faster).
+                    sa.type_coerce(POINTS.c.groupby, sa.Text).label('gb'),
+                    sa.type_coerce(POINTS.c.metadata, sa.Text).label('md'),
+                ).where(*where).order_by(POINTS.c.begin_ts, POINTS.c.id)
                 if paginate:
                     select = select.limit(limit).offset(offset)
                 frames = self._frames(conn.execute(select))
@@ -920,7 +936,7 @@ class SQLAlchemyStorage(storage_v2.BaseStorage):
                     _local(row.begin_ts), _local(row.end_ts))
             frame.add_point(dataframe.DataPoint(
                 row.unit, _clean(row.qty), _clean(row.price),
-                row.groupby or {}, row.metadata or {}), row.type)
+                _loads(row.gb), _loads(row.md)), row.type)
         return [frames[key] for key in sorted(frames)]
 
     def total(self, groupby=None, begin=None, end=None, metric_types=None,

@@ -1,4 +1,6 @@
 """The API in keystone mode against a real Keystone: auth and policies."""
+from concurrent import futures
+
 import pytest
 import requests
 
@@ -12,21 +14,6 @@ PASSWORD = 'ck-user-secret'
 def keystone_api():
     from cloudkitty.tests.functional.fixtures import keystone
     ks = keystone.get_server()
-    project_a = ks.create_project()
-    project_b = ks.create_project()
-    roles = {
-        policy_table.ADMIN: (project_a, ('admin',)),
-        policy_table.MEMBER: (project_a, ('member',)),
-        policy_table.READER: (project_a, ('reader',)),
-        policy_table.OTHER_MEMBER: (project_b, ('member',)),
-        policy_table.OTHER_READER: (project_b, ('reader',)),
-    }
-    sessions = {}
-    for persona, (project, role_names) in roles.items():
-        user = ks.create_user(project_id=project.id, roles=role_names,
-                              password=PASSWORD)
-        sessions[persona] = ks.session(user.name, PASSWORD,
-                                       project_id=project.id)
     api = api_server_mod.APIServer(auth_strategy='keystone', overrides={
         'keystone_authtoken': {
             'auth_type': 'password',
@@ -40,10 +27,29 @@ def keystone_api():
             'region_name': ks.region,
         },
     })
+    # The API starts while the users are created.
+    pool = futures.ThreadPoolExecutor(1)
+    started = pool.submit(api.start)
     try:
-        api.start()
+        project_a = ks.create_project()
+        project_b = ks.create_project()
+        roles = {
+            policy_table.ADMIN: (project_a, ('admin',)),
+            policy_table.MEMBER: (project_a, ('member',)),
+            policy_table.READER: (project_a, ('reader',)),
+            policy_table.OTHER_MEMBER: (project_b, ('member',)),
+            policy_table.OTHER_READER: (project_b, ('reader',)),
+        }
+        sessions = {}
+        for persona, (project, role_names) in roles.items():
+            user = ks.create_user(project_id=project.id, roles=role_names,
+                                  password=PASSWORD)
+            sessions[persona] = ks.session(user.name, PASSWORD,
+                                           project_id=project.id)
+        started.result()
         yield api, sessions, project_a.id
     finally:
+        pool.shutdown(wait=True)
         api.cleanup()
 
 

@@ -20,6 +20,7 @@ from cloudkitty.tests.functional import api_server
 from cloudkitty.utils import tz as tzutils
 
 HOUR = datetime.timedelta(hours=1)
+HASHMAP = '/v1/rating/module_config/hashmap'
 
 
 def synthetic_metrics(metrics=('cpu', 'volume.size'), resources=3):
@@ -33,6 +34,27 @@ def synthetic_metrics(metrics=('cpu', 'volume.size'), resources=3):
                   '    extra_args: {resources: %d, min: 1, max: 9, '
                   'precision: 1}' % resources]
     return '\n'.join(lines) + '\n'
+
+
+def flat_cpu_rule(server, cost):
+    """A flat ``cost`` per unit of cpu, valid since 2000 (force)."""
+    resp = server.get(HASHMAP + '/services')
+    services = {s['name']: s['service_id']
+                for s in resp.json()['services']}
+    if 'cpu' not in services:
+        resp = server.post(HASHMAP + '/services', json={'name': 'cpu'})
+        assert resp.status_code == 201, resp.text
+        services['cpu'] = resp.json()['service_id']
+    service_id = services['cpu']
+    for mapping in server.get(HASHMAP + '/mappings',
+                              service_id=service_id).json()['mappings']:
+        resp = server.delete(HASHMAP + '/mappings',
+                             json={'mapping_id': mapping['mapping_id']})
+        assert resp.status_code == 204, resp.text
+    resp = server.post(HASHMAP + '/mappings?force=true', json={
+        'service_id': service_id, 'type': 'flat', 'cost': cost,
+        'start': '2000-01-01T00:00:00'})
+    assert resp.status_code == 201, resp.text
 
 
 def processor_overrides(scopes, coordination_url, **extra):

@@ -95,8 +95,8 @@ def setup():
     prom.start()
 
 
-def _cli_json(server, *args):
-    result = server.cli(*args, '-f', 'json')
+def _cli_json(server, *args, version='1'):
+    result = server.cli(*args, '-f', 'json', version=version)
     assert result.returncode == 0, result.stderr
     output = result.json()
     # Show commands print one object; list-like ones a list of one.
@@ -165,8 +165,8 @@ def test_prometheus_end_to_end(setup, conf):
         assert got == expected
         # The client shows the same totals.
         rows = _cli_json(server, 'summary', 'get', '-b', start.isoformat(),
-                         '-e', end.isoformat(), '-g', 'project_id')
-        print(rows)
+                         '-e', end.isoformat(), '-g', 'project_id',
+                         version='2')
         rows = [{k.lower().replace(' ', '_'): v for k, v in r.items()}
                 for r in rows]
         assert {r['project_id']: decimal.Decimal(str(r['rate']))

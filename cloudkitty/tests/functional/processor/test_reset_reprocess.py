@@ -11,7 +11,6 @@ SCOPES = ['rr-scope-a', 'rr-scope-b']
 METRICS = ('cpu', 'volume.size')
 RESOURCES = 2
 PERIODS = 6
-HASHMAP = '/v1/rating/module_config/hashmap'
 
 
 @pytest.fixture(scope='module')
@@ -29,27 +28,6 @@ def server():
     server.stop()
     import shutil
     shutil.rmtree(tmp_dir, ignore_errors=True)
-
-
-def _flat_cpu_rule(server, cost):
-    """A flat ``cost`` per unit of cpu, valid since 2000 (force)."""
-    resp = server.get(HASHMAP + '/services')
-    services = {s['name']: s['service_id']
-                for s in resp.json()['services']}
-    if 'cpu' not in services:
-        resp = server.post(HASHMAP + '/services', json={'name': 'cpu'})
-        assert resp.status_code == 201, resp.text
-        services['cpu'] = resp.json()['service_id']
-    service_id = services['cpu']
-    for mapping in server.get(HASHMAP + '/mappings',
-                              service_id=service_id).json()['mappings']:
-        resp = server.delete(HASHMAP + '/mappings',
-                             json={'mapping_id': mapping['mapping_id']})
-        assert resp.status_code == 204, resp.text
-    resp = server.post(HASHMAP + '/mappings?force=true', json={
-        'service_id': service_id, 'type': 'flat', 'cost': cost,
-        'start': '2000-01-01T00:00:00'})
-    assert resp.status_code == 201, resp.text
 
 
 def _check_prices(run, periods, scope, cpu_price):
@@ -71,7 +49,7 @@ def _check_prices(run, periods, scope, cpu_price):
 def test_reset_and_reprocessing(server, conf):
     resp = server.put('/v2/rating/modules/hashmap', json={'enabled': True})
     assert resp.status_code == 204, resp.text
-    _flat_cpu_rule(server, '1')
+    harness.flat_cpu_rule(server, '1')
     run = harness.ProcessorHarness(server, conf)
     try:
         periods = run.seed(SCOPES, PERIODS)
@@ -105,7 +83,7 @@ def test_reset_and_reprocessing(server, conf):
         assert run.stored(periods[0], end) == expected
 
         # New price, valid for the past too; re-rate periods[1]..[2].
-        _flat_cpu_rule(server, '2.5')
+        harness.flat_cpu_rule(server, '2.5')
         result = server.cli(
             'tasks', 'reprocessing', 'create', '--scope-id', SCOPES[0],
             '--start-reprocess-time', periods[1].isoformat(),

@@ -8,8 +8,6 @@ import pytest
 
 from cloudkitty.tests.functional import api_server
 from cloudkitty.tests.functional.processor import harness
-from cloudkitty.tests.functional.processor.test_reset_reprocess import (
-    _flat_cpu_rule)
 from cloudkitty.tests import services
 
 SCOPES = ['rpc-scope-a', 'rpc-scope-b']
@@ -67,7 +65,7 @@ def test_reset_state_and_quote_over_rpc(server, conf):
         assert resp.status_code == 204, resp.text
         run.wait_for(lambda: 'Received enable_module command for module '
                      'hashmap' in run.log(processor), 60, 'enable_module')
-        _flat_cpu_rule(server, '1.5')
+        harness.flat_cpu_rule(server, '1.5')
         # With a transport, a v1 quote can only be rated by a processor
         # (RPC call); it uses the rules valid now.
         resp = server.post('/v1/rating/quote', json={'resources': [
