@@ -335,6 +335,7 @@ class Worker(object):
         if modules is None:
             modules = RatingModules()
         self._processors = modules.for_scope(scope_id)
+        self._loaded = set()
         if skip_expressions is None:
             skip_expressions = build_skip_expressions(load_metrics_conf())
         self._skip = skip_expressions
@@ -457,9 +458,15 @@ class Worker(object):
     # rating and storage ----------------------------------------------------
 
     def rate(self, frame, start):
-        # Rules valid at the period start (date-bound rules).
+        # Rules valid at the period start (date-bound rules). A module whose
+        # process() selects date-bound rules by the frame's period itself
+        # declares ``reload_per_period = False``: it is loaded once per
+        # scope run.
         for processor in self._processors:
-            processor.reload_config(start)
+            if (getattr(processor, 'reload_per_period', True)
+                    or id(processor) not in self._loaded):
+                processor.reload_config(start)
+                self._loaded.add(id(processor))
         for processor in self._processors:
             frame = processor.process(frame)
         return frame

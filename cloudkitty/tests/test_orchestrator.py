@@ -482,3 +482,15 @@ def test_locked_scope_is_skipped(conf, state, tmp_path):
     finally:
         other.stop()
         service.coord.stop()
+
+
+def test_module_loaded_once_per_run_when_declared(conf, state):
+    last = _recent(conf, 3)
+    state.set_last_processed_timestamp('s1', last)
+    once = Doubler()
+    once.reload_per_period = False
+    every = Doubler()
+    _worker(FakeCollector(), FakeStorage(), 's1', state,
+            FakeModules(once, every)).run()
+    assert once.reloads == [last + HOUR]
+    assert every.reloads == [last + HOUR, last + 2 * HOUR, last + 3 * HOUR]

@@ -21,9 +21,10 @@ CONF.import_opt('scope_key', 'cloudkitty.collector', 'collect')
 NOT_FOUND = 'No resource found for provided filters.'
 
 
-def _coerce_bool(value):
-    # The reference's PATCH/POST validator is Python bool() (api-v2 §3.3).
-    return bool(value)
+def _bool(value):
+    # The reference uses Python bool(), so "false" was true: a real
+    # boolean validation (true/false, yes/no, 1/0...) is used instead.
+    return voluptuous.Boolean()(value)
 
 
 def _dt_local(value):
@@ -148,7 +149,7 @@ class ScopeState(base.BaseResource):
         voluptuous.Optional('fetcher'): api_utils.SingleQueryParam(str),
         voluptuous.Optional('collector'): api_utils.SingleQueryParam(str),
         voluptuous.Optional('active'):
-            api_utils.SingleQueryParam(_coerce_bool),
+            api_utils.SingleQueryParam(_bool),
     })
     def patch(self, scope_id, scope_key=None, fetcher=None, collector=None,
               active=None):
@@ -172,7 +173,7 @@ class ScopeState(base.BaseResource):
         voluptuous.Optional('fetcher'): api_utils.SingleQueryParam(str),
         voluptuous.Optional('collector'): api_utils.SingleQueryParam(str),
         voluptuous.Optional('active'):
-            api_utils.SingleQueryParam(_coerce_bool),
+            api_utils.SingleQueryParam(_bool),
         voluptuous.Required('last_processed_timestamp'):
             voluptuous.Coerce(_dt_local),
     })

@@ -114,6 +114,8 @@ points = sa.Table(
     sa.Index('ix_rated_points_v2_scope', 'scope_id', 'begin_ts'),
     sa.Index('ix_rated_points_v2_owner', 'owner', 'begin_ts'),
     mysql_charset='utf8mb4',
+    # Attribute values match exactly, as on the other databases.
+    mysql_collate='utf8mb4_bin',
     mysql_engine='InnoDB',
 )
 
@@ -136,5 +138,7 @@ rollups = sa.Table(
     sa.Index('ix_rated_rollups_v2_kind', 'kind', 'begin_ts'),
     sa.Index('ix_rated_rollups_v2_owner', 'owner', 'kind', 'begin_ts'),
     mysql_charset='utf8mb4',
+    # Attribute values match exactly, as on the other databases.
+    mysql_collate='utf8mb4_bin',
     mysql_engine='InnoDB',
 )

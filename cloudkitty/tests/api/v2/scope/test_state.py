@@ -159,3 +159,17 @@ def test_post(app, scopes):
     assert resp.get_json()['scope_key'] == 'project_id'
     assert app.get('/scope').status_code == 200
     assert app.post('/scope', json={'scope_id': 'ffff'}).status_code == 400
+
+
+@pytest.mark.parametrize('value, expected', [
+    (False, False), ('false', False), ('no', False), ('0', False),
+    (True, True), ('true', True)])
+def test_patch_active_values(app, scopes, value, expected):
+    resp = app.patch('/scope', json={'scope_id': 'aaaa', 'active': value})
+    assert resp.status_code == 200
+    assert resp.get_json()['active'] is expected
+
+
+def test_patch_active_invalid(app, scopes):
+    resp = app.patch('/scope', json={'scope_id': 'aaaa', 'active': 'maybe'})
+    assert resp.status_code == 400

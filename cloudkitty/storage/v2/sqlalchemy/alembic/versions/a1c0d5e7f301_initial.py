@@ -32,6 +32,7 @@ def upgrade():
         sa.Column('groupby', models.json_type(), nullable=False),
         sa.Column('metadata', models.json_type(), nullable=False),
         mysql_charset='utf8mb4',
+        mysql_collate='utf8mb4_bin',
         mysql_engine='InnoDB')
     op.create_index('ix_rated_points_v2_begin', 'rated_points_v2',
                     ['begin_ts'])
@@ -58,6 +59,7 @@ def upgrade():
         sa.Column('qty', models.ExactDecimal(), nullable=False),
         sa.Column('price', models.ExactDecimal(), nullable=False),
         mysql_charset='utf8mb4',
+        mysql_collate='utf8mb4_bin',
         mysql_engine='InnoDB')
     op.create_index('ix_rated_rollups_v2_kind', 'rated_rollups_v2',
                     ['kind', 'begin_ts'])
