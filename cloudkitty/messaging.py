@@ -68,6 +68,7 @@ def cleanup():
 def _ensure_registered():
     # transport_url is registered by oslo.messaging when a transport is
     # first built; register it early so get_transport() can read it.
+    oslo_messaging.set_transport_defaults('cloudkitty')
     try:
         CONF.register_opts(oslo_messaging.transport._transport_opts)
     except cfg.DuplicateOptError:

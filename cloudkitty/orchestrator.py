@@ -12,23 +12,28 @@ import threading
 import uuid
 
 import cotyledon
-import futurist
-from futurist import waiters
 from oslo_config import cfg
 from oslo_log import log as logging
-import oslo_messaging
 from stevedore import driver
 from stevedore import extension
-from tooz import coordination
 import yaml
 
 from cloudkitty.collector import exceptions as collector_exc
 from cloudkitty import dataframe
 from cloudkitty import db
-from cloudkitty import messaging
 from cloudkitty import storage as ck_storage
-from cloudkitty import storage_state
+from cloudkitty.utils import lazy
 from cloudkitty.utils import tz as tzutils
+
+# Imported on first use, for start-up time: every process imports this
+# module to register its options (futurist and tooz import eventlet,
+# storage_state SQLAlchemy).
+coordination = lazy.LazyModule('tooz.coordination')
+futurist = lazy.LazyModule('futurist')
+messaging = lazy.LazyModule('cloudkitty.messaging')
+oslo_messaging = lazy.LazyModule('oslo_messaging')
+storage_state = lazy.LazyModule('cloudkitty.storage_state')
+waiters = lazy.LazyModule('futurist.waiters')
 
 orchestrator_opts = [
     cfg.StrOpt('coordination_url',
@@ -189,11 +194,6 @@ def get_collector(metrics_conf=None):
                      'conf': metrics_conf}).driver
 
 
-def _log_load_failure(manager, entrypoint, exc):
-    LOG.error('Rating module %s could not be loaded: %s',
-              entrypoint.name, exc)
-
-
 class RatingModules(object):
     """Which rating modules are enabled, and in which order.
 
@@ -220,18 +220,35 @@ class RatingModules(object):
             if not (force or self._stale) and self._plugins is not None:
                 return self._plugins
             self._stale = False
+        failures = []
+
+        def on_failure(manager, entrypoint, exc):
+            failures.append((entrypoint.name, exc))
+
         mgr = extension.ExtensionManager(
             PROCESSORS_NAMESPACE, invoke_on_load=True,
             invoke_kwds={'tenant_id': None},
-            on_load_failure_callback=_log_load_failure)
+            on_load_failure_callback=on_failure)
+        if failures:
+            from cloudkitty.db import api as db_api
+            states = db_api.get_module_state_manager()
+            for name, exc in failures:
+                # Rating without an enabled module would store wrong
+                # prices: fail (the period is retried) instead.
+                if states.get_state(name):
+                    self.invalidate()
+                    raise RuntimeError('Enabled rating module %s could '
+                                       'not be loaded: %s' % (name, exc))
+                LOG.warning('Disabled rating module %s could not be '
+                            'loaded: %s', name, exc)
         plugins = []
-        for ext in mgr:
-            try:
+        try:
+            for ext in mgr:
                 if ext.obj.enabled:
                     plugins.append((ext.obj.priority, ext.name, ext.plugin))
-            except Exception:
-                LOG.exception('Cannot read the state of rating module %s',
-                              ext.name)
+        except Exception:
+            self.invalidate()
+            raise
         # Stable sort: ties keep the entry point order.
         plugins.sort(key=lambda item: item[0], reverse=True)
         with self._lock:
@@ -730,7 +747,6 @@ class CloudKittyProcessor(cotyledon.Service):
     """A processing worker process (processor.md §1-§2)."""
 
     name = 'cloudkitty-processor'
-    worker_class = Worker
 
     def __init__(self, worker_id):
         super().__init__(worker_id)

@@ -4,7 +4,6 @@ import sys
 
 from oslo_config import cfg
 from oslo_log import log
-import oslo_messaging
 
 from cloudkitty.common import defaults
 from cloudkitty import i18n
@@ -88,14 +87,18 @@ def parse_config(argv, conf=CONF, default_config_files=None,
 
 
 def prepare_service(argv=None, config_files=None, conf=CONF):
-    """Common start-up: i18n, logging, config, messaging defaults."""
+    """Common start-up: i18n, logging, config.
+
+    The messaging defaults (control exchange ``cloudkitty``) are set by
+    :mod:`cloudkitty.messaging`, which every RPC user goes through: that
+    keeps oslo.messaging (and eventlet) out of the CLIs that do not use it.
+    """
     if argv is None:
         argv = sys.argv
     i18n.enable_lazy()
     log.register_options(conf)
     log.set_defaults()
-    defaults.set_config_defaults()
+    defaults.set_db_defaults()
     parse_config(argv, conf, default_config_files=config_files)
     log.setup(conf, 'cloudkitty')
-    oslo_messaging.set_transport_defaults('cloudkitty')
     return conf

@@ -4,7 +4,6 @@ import os
 
 from oslo_config import cfg
 from oslo_log import log
-from paste import deploy
 
 api_opts = [
     cfg.StrOpt('api_paste_config',
@@ -67,6 +66,12 @@ _PACKAGED_PASTE = os.path.join(os.path.dirname(os.path.abspath(__file__)),
 
 def load_app():
     """Load ``cloudkitty+<auth_strategy>`` from the paste file."""
+    # Deferred: only the API needs paste and oslo.middleware, and this
+    # module is imported by every process to register its options.
+    from paste import deploy
+
+    from cloudkitty.common import defaults
+    defaults.set_cors_defaults()
     path = _find_paste_config()
     name = 'cloudkitty+%s' % CONF.auth_strategy
     LOG.info('Loading API application %s from %s', name, path)

@@ -7,19 +7,14 @@ from a resource search (spec plugins.md §3.5).
 import copy
 import datetime
 
-from gnocchiclient import auth as gnocchi_auth
-from gnocchiclient import client as gnocchi_client
-from gnocchiclient import exceptions as gnocchi_exc
 from keystoneauth1 import exceptions as ks_exc
 from keystoneauth1 import loading as ks_loading
 from keystoneauth1 import session as ks_session
 from oslo_config import cfg
 from oslo_log import log as logging
-import requests
 import voluptuous
 
 from cloudkitty import collector
-
 from cloudkitty.common import keystoneauth
 from cloudkitty.utils import tz as tzutils
 
@@ -152,6 +147,7 @@ def collapse_revisions(data):
 
 
 def is_metric_not_found(exc):
+    from gnocchiclient import exceptions as gnocchi_exc
     if isinstance(exc, gnocchi_exc.MetricNotFound):
         return True
     if isinstance(exc, gnocchi_exc.BadRequest):
@@ -165,6 +161,12 @@ def get_client(group):
 
     ``group`` is ``collector_gnocchi`` or ``fetcher_gnocchi`` (same options).
     """
+    # Deferred for start-up time: gnocchiclient and requests are slow to
+    # import, and every process imports this module for its options.
+    from gnocchiclient import auth as gnocchi_auth
+    from gnocchiclient import client as gnocchi_client
+    import requests
+
     opts = CONF[group]
     verify = opts.cafile or not opts.insecure
     adapter_options = {'connect_retries': 3,
@@ -222,6 +224,7 @@ class GnocchiCollector(collector.BaseCollector):
                 ['metric', name, extra['aggregation_method']]]
 
     def _aggregates(self, metric_key, start, end, scope_id):
+        from gnocchiclient import exceptions as gnocchi_exc
         metric = self.conf[metric_key]
         extra = metric['extra_args']
         search = {'=': {'type': extra['resource_type']}}
@@ -256,6 +259,7 @@ class GnocchiCollector(collector.BaseCollector):
                 % (metric_key, exc))
 
     def _resources(self, metric_key, start, end, scope_id):
+        from gnocchiclient import exceptions as gnocchi_exc
         metric = self.conf[metric_key]
         extra = metric['extra_args']
         key = extra['resource_key']

@@ -4,8 +4,6 @@ import threading
 
 from oslo_config import cfg
 from oslo_db import options as db_options
-from oslo_db.sqlalchemy import enginefacade
-import sqlalchemy
 
 CONF = cfg.CONF
 DEFAULT_CONNECTION = 'sqlite:////var/lib/cloudkitty/cloudkitty.sqlite'
@@ -46,6 +44,10 @@ def _sqlite_begin(conn):
 def get_facade():
     global _FACADE
     if _FACADE is None:
+        # Deferred: SQLAlchemy and oslo.db's engine code are slow to import
+        # and most CLIs only need the [database] options registered here.
+        from oslo_db.sqlalchemy import enginefacade
+        import sqlalchemy
         with _LOCK:
             if _FACADE is None:
                 facade = enginefacade.transaction_context()

@@ -1,6 +1,5 @@
 """Keystone fetcher: projects where the rating user has the rating role."""
 from keystoneauth1 import loading as ks_loading
-from keystoneclient.v3 import client as ks_client_v3
 from oslo_config import cfg
 from oslo_log import log as logging
 
@@ -70,7 +69,9 @@ class KeystoneFetcher(fetcher.BaseFetcher):
     @property
     def client(self):
         if self._client is None:
+            # Deferred for start-up time: keystoneclient is slow to import.
             if self.version == 3:
+                from keystoneclient.v3 import client as ks_client_v3
                 self._client = ks_client_v3.Client(session=self.session)
             else:
                 from keystoneclient.v2_0 import client as ks_client_v2

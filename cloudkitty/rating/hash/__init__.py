@@ -149,6 +149,36 @@ def _new_acc():
     return [_ZERO, _ONE, -1, _ZERO, False, None]
 
 
+def _apply_mapping(acc, group, is_rate, cost):
+    """Fold a matching mapping into the accumulator of its group."""
+    a = acc.get(group)
+    if a is None:
+        a = acc[group] = _new_acc()
+    if is_rate:
+        a[_RATE] = a[_RATE] * cost
+    elif cost > a[_FLAT]:
+        a[_FLAT] = cost
+
+
+def _apply_thresholds(acc, thresholds, value, service_scope):
+    """Keep, per group, the highest threshold level ``value`` reaches.
+
+    ``service_scope``: True for service thresholds (applied to the
+    amount), False for field ones (applied to the rate or flat).
+    """
+    for group, levels in thresholds:
+        for level, (is_rate, cost) in levels:
+            if value >= level:
+                a = acc.get(group)
+                if a is None:
+                    a = acc[group] = _new_acc()
+                if level > a[_TLEVEL]:
+                    a[_TLEVEL] = level
+                    a[_TCOST] = cost
+                    a[_TRATE] = is_rate
+                    a[_TSERVICE] = service_scope
+
+
 def price_point(svc, qty, groupby, metadata):
     """The amounts rule set ``svc`` adds to a point, one per group.
 
@@ -158,24 +188,8 @@ def price_point(svc, qty, groupby, metadata):
     """
     acc = {}
     for group, (is_rate, cost) in svc.mappings:
-        a = acc.get(group)
-        if a is None:
-            a = acc[group] = _new_acc()
-        if is_rate:
-            a[_RATE] = a[_RATE] * cost
-        elif cost > a[_FLAT]:
-            a[_FLAT] = cost
-    for group, levels in svc.thresholds:
-        for level, (is_rate, cost) in levels:
-            if qty >= level:
-                a = acc.get(group)
-                if a is None:
-                    a = acc[group] = _new_acc()
-                if level > a[_TLEVEL]:
-                    a[_TLEVEL] = level
-                    a[_TCOST] = cost
-                    a[_TRATE] = is_rate
-                    a[_TSERVICE] = True
+        _apply_mapping(acc, group, is_rate, cost)
+    _apply_thresholds(acc, svc.thresholds, qty, True)
     for fname, by_value, fthrs in svc.fields:
         value = groupby.get(fname, _MISSING)
         if value is _MISSING:
@@ -187,30 +201,14 @@ def price_point(svc, qty, groupby, metadata):
                 value if type(value) is str else str(value))
             if matched:
                 for group, is_rate, cost in matched:
-                    a = acc.get(group)
-                    if a is None:
-                        a = acc[group] = _new_acc()
-                    if is_rate:
-                        a[_RATE] = a[_RATE] * cost
-                    elif cost > a[_FLAT]:
-                        a[_FLAT] = cost
+                    _apply_mapping(acc, group, is_rate, cost)
         if fthrs:
             lv = _numeric(value)
             if lv is None:
                 # The reference aborts the whole frame here; a value that
                 # is not a number simply reaches no level.
                 continue
-            for group, levels in fthrs:
-                for level, (is_rate, cost) in levels:
-                    if lv >= level:
-                        a = acc.get(group)
-                        if a is None:
-                            a = acc[group] = _new_acc()
-                        if level > a[_TLEVEL]:
-                            a[_TLEVEL] = level
-                            a[_TCOST] = cost
-                            a[_TRATE] = is_rate
-                            a[_TSERVICE] = False
+            _apply_thresholds(acc, fthrs, lv, False)
     amounts = []
     for a in acc.values():
         rate, flat = a[_RATE], a[_FLAT]

@@ -125,6 +125,33 @@ class ThresholdAlreadyExists(AlreadyExists):
 
 # ---------------------------------------------------------------- helpers
 
+def _check_one_parent(service_id, field_id):
+    if service_id and field_id:
+        raise ClientHashMapError('You can only specify one parent.')
+    if not service_id and not field_id:
+        raise ClientHashMapError('You must specify one parent.')
+
+
+def _check_map_type(map_type):
+    if map_type not in models.MAP_TYPES:
+        raise ClientHashMapError(
+            'Invalid input for field/attribute type. Value: %r. '
+            'Value should be one of: flat, rate' % (map_type,))
+
+
+def _global_or_tenant(model, tenant_id):
+    """Rules of every tenant plus those of ``tenant_id``."""
+    tenants = [model.tenant_id.is_(None)]
+    if tenant_id is not None:
+        tenants.append(model.tenant_id == tenant_id)
+    return sa.or_(*tenants)
+
+
+def _row_id(row):
+    """Internal id of an optional row."""
+    return row.id if row is not None else None
+
+
 def utcnow():
     """Now as naive UTC with microseconds (the stored form)."""
     return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
@@ -179,44 +206,34 @@ def _group_dict(row):
     return {'group_id': row.group_id, 'name': row.name}
 
 
+_MAPPING_EXTRA_KEYS = ('created_at', 'start', 'end', 'name', 'description',
+                       'deleted', 'created_by', 'updated_by', 'deleted_by')
+
+
 def _rule_dicts(session, rows, kind):
     """API dicts of mappings or thresholds, parents resolved to uuids."""
     services = _uuid_map(session, _SERVICE, [r.service_id for r in rows])
     fields = _uuid_map(session, _FIELD, [r.field_id for r in rows])
     groups = _uuid_map(session, _GROUP, [r.group_id for r in rows])
+    # Key order is the API's: id, value/level, the shared keys, then the
+    # mapping-only ones.
+    if kind == 'mapping':
+        head, extra = ('mapping_id', 'value'), _MAPPING_EXTRA_KEYS
+    else:
+        head, extra = ('threshold_id', 'level'), ()
     output = []
     for r in rows:
-        if kind == 'mapping':
-            output.append({
-                'mapping_id': r.mapping_id,
-                'value': r.value,
-                'type': r.map_type,
-                'cost': r.cost,
-                'service_id': services.get(r.service_id),
-                'field_id': fields.get(r.field_id),
-                'group_id': groups.get(r.group_id),
-                'tenant_id': r.tenant_id,
-                'created_at': r.created_at,
-                'start': r.start,
-                'end': r.end,
-                'name': r.name,
-                'description': r.description,
-                'deleted': r.deleted,
-                'created_by': r.created_by,
-                'updated_by': r.updated_by,
-                'deleted_by': r.deleted_by,
-            })
-        else:
-            output.append({
-                'threshold_id': r.threshold_id,
-                'level': r.level,
-                'type': r.map_type,
-                'cost': r.cost,
-                'service_id': services.get(r.service_id),
-                'field_id': fields.get(r.field_id),
-                'group_id': groups.get(r.group_id),
-                'tenant_id': r.tenant_id,
-            })
+        item = {key: getattr(r, key) for key in head}
+        item.update({
+            'type': r.map_type,
+            'cost': r.cost,
+            'service_id': services.get(r.service_id),
+            'field_id': fields.get(r.field_id),
+            'group_id': groups.get(r.group_id),
+            'tenant_id': r.tenant_id,
+        })
+        item.update((key, getattr(r, key)) for key in extra)
+        output.append(item)
     return output
 
 
@@ -272,6 +289,42 @@ class HashMap(object):
         if row is None:
             raise NoSuchThreshold(uuid)
         return row
+
+    def _body_group(self, session, group_id):
+        """The group named in a request body (unknown: 400), or None."""
+        if not group_id:
+            return None
+        group = self._one(session, _GROUP, group_id=str(group_id))
+        if group is None:
+            raise ClientHashMapError(
+                'No such group: None (UUID: %s)' % group_id)
+        return group
+
+    def _body_parents(self, session, service_id, field_id, group_id):
+        """(service, field, group) rows named in a rule's request body.
+
+        An unknown one is a client error (400), not a 404.
+        """
+        field = service = None
+        if field_id:
+            field = self._one(session, _FIELD, field_id=str(field_id))
+            if field is None:
+                raise ClientHashMapError('No such field: %s' % field_id)
+        if service_id:
+            service = self._one(session, _SERVICE,
+                                service_id=str(service_id))
+            if service is None:
+                raise ClientHashMapError(
+                    'No such service: None (UUID: %s)' % service_id)
+        return service, field, self._body_group(session, group_id)
+
+    @staticmethod
+    def _stored_parents(session, row):
+        """(service, field, group) rows a stored rule points to."""
+        return tuple(session.get(model, key) if key is not None else None
+                     for model, key in ((_SERVICE, row.service_id),
+                                        (_FIELD, row.field_id),
+                                        (_GROUP, row.group_id)))
 
     # ----------------------------------------------------------- services
     def get_service(self, name=None, uuid=None):
@@ -433,23 +486,20 @@ class HashMap(object):
         Returns None when a referenced parent does not exist (empty list).
         """
         conds = []
+        parents = []
         if service_uuid is not None:
-            row = self._one(session, _SERVICE, service_id=str(service_uuid))
-            if row is None:
-                return None
-            conds.append(model.service_id == row.id)
+            parents.append((_SERVICE, 'service_id', service_uuid))
         elif field_uuid is not None:
-            row = self._one(session, _FIELD, field_id=str(field_uuid))
-            if row is None:
-                return None
-            conds.append(model.field_id == row.id)
+            parents.append((_FIELD, 'field_id', field_uuid))
         if group_uuid is not None:
-            row = self._one(session, _GROUP, group_id=str(group_uuid))
-            if row is None:
-                return None
-            conds.append(model.group_id == row.id)
+            parents.append((_GROUP, 'group_id', group_uuid))
         elif no_group:
             conds.append(model.group_id.is_(None))
+        for parent, key, value in parents:
+            row = self._one(session, parent, **{key: str(value)})
+            if row is None:
+                return None
+            conds.append(getattr(model, key) == row.id)
         if filter_tenant:
             if tenant_uuid is None:
                 conds.append(model.tenant_id.is_(None))
@@ -529,39 +579,19 @@ class HashMap(object):
         # The reference compares end with a missing start (500): the start
         # defaults to now, so compare with that.
         self._check_window(start or now, end)
-        if service_id and field_id:
-            raise ClientHashMapError('You can only specify one parent.')
-        if not service_id and not field_id:
-            raise ClientHashMapError('You must specify one parent.')
+        _check_one_parent(service_id, field_id)
         if value and service_id:
             raise ClientHashMapError(
                 "You can't specify a value and a service_id.")
         if not value and field_id:
             raise ClientHashMapError(
                 'You must specify a value for a field mapping.')
-        if map_type not in models.MAP_TYPES:
-            raise ClientHashMapError(
-                'Invalid input for field/attribute type. Value: %r. '
-                'Value should be one of: flat, rate' % (map_type,))
+        _check_map_type(map_type)
         name = name or uuid.uuid4().hex
         start = start or now
         with db.session_for_write() as session:
-            field = service = group = None
-            if field_id:
-                field = self._one(session, _FIELD, field_id=str(field_id))
-                if field is None:
-                    raise ClientHashMapError('No such field: %s' % field_id)
-            if service_id:
-                service = self._one(session, _SERVICE,
-                                    service_id=str(service_id))
-                if service is None:
-                    raise ClientHashMapError(
-                        'No such service: None (UUID: %s)' % service_id)
-            if group_id:
-                group = self._one(session, _GROUP, group_id=str(group_id))
-                if group is None:
-                    raise ClientHashMapError(
-                        'No such group: None (UUID: %s)' % group_id)
+            service, field, group = self._body_parents(
+                session, service_id, field_id, group_id)
             parent_type = 'field' if field is not None else 'service'
             parent_uuid = field_id if field is not None else service_id
             # Serialise creations of rules on one parent, so two concurrent
@@ -580,9 +610,8 @@ class HashMap(object):
             row = _MAPPING(
                 mapping_id=str(uuid.uuid4()), value=value,
                 cost=_cost(cost), map_type=map_type,
-                service_id=service.id if service is not None else None,
-                field_id=field.id if field is not None else None,
-                group_id=group.id if group is not None else None,
+                service_id=_row_id(service), field_id=_row_id(field),
+                group_id=_row_id(group),
                 tenant_id=tenant_id, created_at=now, start=start, end=end,
                 name=name, description=description, deleted=None,
                 created_by=created_by)
@@ -598,7 +627,7 @@ class HashMap(object):
         same_rule = [
             _eq(_MAPPING.value, value),
             _eq(_MAPPING.tenant_id, tenant_id),
-            _eq(_MAPPING.group_id, group.id if group is not None else None),
+            _eq(_MAPPING.group_id, _row_id(group)),
         ]
         if field is not None:
             same_rule.append(_MAPPING.field_id == field.id)
@@ -675,12 +704,7 @@ class HashMap(object):
                         'start=[%s] current time=[%s].'
                         % (fmt_dt(new_start), fmt_dt(now)))
                 self._check_window(new_start, end)
-                parent = (session.get(_FIELD, row.field_id)
-                          if row.field_id is not None else None)
-                service = (session.get(_SERVICE, row.service_id)
-                           if row.service_id is not None else None)
-                group = (session.get(_GROUP, row.group_id)
-                         if row.group_id is not None else None)
+                service, parent, group = self._stored_parents(session, row)
                 if self._mapping_conflict(
                         session, name=row.name, value=row.value,
                         tenant_id=row.tenant_id, service=service,
@@ -765,45 +789,21 @@ class HashMap(object):
         ``level_label``: the level as the client wrote it, for the
         conflict message.
         """
-        if service_id and field_id:
-            raise ClientHashMapError('You can only specify one parent.')
-        if not service_id and not field_id:
-            raise ClientHashMapError('You must specify one parent.')
-        if map_type not in models.MAP_TYPES:
-            raise ClientHashMapError(
-                'Invalid input for field/attribute type. Value: %r. '
-                'Value should be one of: flat, rate' % (map_type,))
+        _check_one_parent(service_id, field_id)
+        _check_map_type(map_type)
         stored_level = _level(level)
         try:
             with db.session_for_write() as session:
-                field = service = group = None
-                if field_id:
-                    field = self._one(session, _FIELD,
-                                      field_id=str(field_id))
-                    if field is None:
-                        raise ClientHashMapError(
-                            'No such field: %s' % field_id)
-                if service_id:
-                    service = self._one(session, _SERVICE,
-                                        service_id=str(service_id))
-                    if service is None:
-                        raise ClientHashMapError(
-                            'No such service: None (UUID: %s)' % service_id)
-                if group_id:
-                    group = self._one(session, _GROUP,
-                                      group_id=str(group_id))
-                    if group is None:
-                        raise ClientHashMapError(
-                            'No such group: None (UUID: %s)' % group_id)
+                service, field, group = self._body_parents(
+                    session, service_id, field_id, group_id)
                 if tenant_id is not None and self._threshold_exists(
                         session, stored_level, service, field, tenant_id):
                     raise db_exc.DBDuplicateEntry()
                 row = _THRESHOLD(
                     threshold_id=str(uuid.uuid4()), level=stored_level,
                     cost=_cost(cost), map_type=map_type,
-                    service_id=service.id if service is not None else None,
-                    field_id=field.id if field is not None else None,
-                    group_id=group.id if group is not None else None,
+                    service_id=_row_id(service), field_id=_row_id(field),
+                    group_id=_row_id(group),
                     tenant_id=tenant_id)
                 session.add(row)
                 session.flush()
@@ -829,10 +829,7 @@ class HashMap(object):
 
     def update_threshold(self, uuid, level, cost, map_type='flat',
                          group_id=None, tenant_id=None):
-        if map_type not in models.MAP_TYPES:
-            raise ClientHashMapError(
-                'Invalid input for field/attribute type. Value: %r. '
-                'Value should be one of: flat, rate' % (map_type,))
+        _check_map_type(map_type)
         try:
             with db.session_for_write() as session:
                 row = self._threshold_row(session, uuid)
@@ -841,19 +838,11 @@ class HashMap(object):
                 row.map_type = map_type
                 row.tenant_id = tenant_id
                 if group_id:
-                    group = self._one(session, _GROUP,
-                                      group_id=str(group_id))
-                    if group is None:
-                        raise ClientHashMapError(
-                            'No such group: None (UUID: %s)' % group_id)
-                    row.group_id = group.id
+                    row.group_id = self._body_group(session, group_id).id
+                service, field, _group = self._stored_parents(session, row)
                 if tenant_id is not None and self._threshold_exists(
-                        session, row.level,
-                        session.get(_SERVICE, row.service_id)
-                        if row.service_id is not None else None,
-                        session.get(_FIELD, row.field_id)
-                        if row.field_id is not None else None,
-                        tenant_id, exclude_id=row.id):
+                        session, row.level, service, field, tenant_id,
+                        exclude_id=row.id):
                     raise db_exc.DBDuplicateEntry()
                 session.flush()
                 return _rule_dicts(session, [row], 'threshold')[0]
@@ -885,26 +874,21 @@ class HashMap(object):
                 .order_by(_FIELD.id)).all()
             groups = dict(session.execute(
                 sa.select(_GROUP.id, _GROUP.name)).all())
-            tenants = [_MAPPING.tenant_id.is_(None)]
-            if tenant_id is not None:
-                tenants.append(_MAPPING.tenant_id == tenant_id)
             mappings = session.execute(
                 sa.select(_MAPPING.service_id, _MAPPING.field_id,
                           _MAPPING.group_id, _MAPPING.tenant_id,
                           _MAPPING.value, _MAPPING.map_type, _MAPPING.cost)
-                .where(sa.or_(*tenants), _MAPPING.deleted.is_(None),
+                .where(_global_or_tenant(_MAPPING, tenant_id),
+                       _MAPPING.deleted.is_(None),
                        _MAPPING.start <= at,
                        sa.or_(_MAPPING.end.is_(None), _MAPPING.end > at))
                 .order_by(_MAPPING.id)).all()
-            tenants = [_THRESHOLD.tenant_id.is_(None)]
-            if tenant_id is not None:
-                tenants.append(_THRESHOLD.tenant_id == tenant_id)
             thresholds = session.execute(
                 sa.select(_THRESHOLD.service_id, _THRESHOLD.field_id,
                           _THRESHOLD.group_id, _THRESHOLD.tenant_id,
                           _THRESHOLD.level, _THRESHOLD.map_type,
                           _THRESHOLD.cost)
-                .where(sa.or_(*tenants))
+                .where(_global_or_tenant(_THRESHOLD, tenant_id))
                 .order_by(_THRESHOLD.id)).all()
         return services, fields, groups, mappings, thresholds
 

@@ -123,6 +123,15 @@ class HashMapGroup(Base):
     name = sa.Column(sa.String(255), nullable=False, unique=True)
 
 
+def _parent_id_column(table, parent, ondelete):
+    """Nullable key of a rule to its service, field or group."""
+    return sa.Column(
+        sa.Integer(),
+        sa.ForeignKey('hashmap_%ss.id' % parent, ondelete=ondelete,
+                      name='fk_%s_%s_id' % (table, parent)),
+        nullable=True)
+
+
 class HashMapMapping(Base):
     """A price rule on a service or on a field value."""
 
@@ -134,21 +143,9 @@ class HashMapMapping(Base):
     value = sa.Column(sa.String(255), nullable=True)
     cost = sa.Column(ExactDecimal(40, COST_SCALE), nullable=False)
     map_type = sa.Column(_map_type(), nullable=False)
-    service_id = sa.Column(
-        sa.Integer(),
-        sa.ForeignKey('hashmap_services.id', ondelete='CASCADE',
-                      name='fk_hashmap_mappings_service_id'),
-        nullable=True)
-    field_id = sa.Column(
-        sa.Integer(),
-        sa.ForeignKey('hashmap_fields.id', ondelete='CASCADE',
-                      name='fk_hashmap_mappings_field_id'),
-        nullable=True)
-    group_id = sa.Column(
-        sa.Integer(),
-        sa.ForeignKey('hashmap_groups.id', ondelete='SET NULL',
-                      name='fk_hashmap_mappings_group_id'),
-        nullable=True)
+    service_id = _parent_id_column('hashmap_mappings', 'service', 'CASCADE')
+    field_id = _parent_id_column('hashmap_mappings', 'field', 'CASCADE')
+    group_id = _parent_id_column('hashmap_mappings', 'group', 'SET NULL')
     tenant_id = sa.Column(sa.String(255), nullable=True)
     created_at = sa.Column(sa.DateTime(), nullable=False)
     start = sa.Column(sa.DateTime(), nullable=False)
@@ -177,19 +174,7 @@ class HashMapThreshold(Base):
     level = sa.Column(ExactDecimal(20, LEVEL_SCALE), nullable=True)
     cost = sa.Column(ExactDecimal(40, COST_SCALE), nullable=False)
     map_type = sa.Column(_map_type(), nullable=False)
-    service_id = sa.Column(
-        sa.Integer(),
-        sa.ForeignKey('hashmap_services.id', ondelete='CASCADE',
-                      name='fk_hashmap_thresholds_service_id'),
-        nullable=True)
-    field_id = sa.Column(
-        sa.Integer(),
-        sa.ForeignKey('hashmap_fields.id', ondelete='CASCADE',
-                      name='fk_hashmap_thresholds_field_id'),
-        nullable=True)
-    group_id = sa.Column(
-        sa.Integer(),
-        sa.ForeignKey('hashmap_groups.id', ondelete='SET NULL',
-                      name='fk_hashmap_thresholds_group_id'),
-        nullable=True)
+    service_id = _parent_id_column('hashmap_thresholds', 'service', 'CASCADE')
+    field_id = _parent_id_column('hashmap_thresholds', 'field', 'CASCADE')
+    group_id = _parent_id_column('hashmap_thresholds', 'group', 'SET NULL')
     tenant_id = sa.Column(sa.String(255), nullable=True)

@@ -31,13 +31,17 @@ reference.
 import decimal
 import re
 
-import influxdb
 from oslo_config import cfg
 from oslo_log import log as logging
 
 from cloudkitty import dataframe
 from cloudkitty.storage import v2 as storage_v2
+from cloudkitty.utils import lazy
 from cloudkitty.utils import tz as tzutils
+
+# Imported on first use, for start-up time (every process imports this
+# module to register its options).
+influxdb = lazy.LazyModule('influxdb')
 
 LOG = logging.getLogger(__name__)
 

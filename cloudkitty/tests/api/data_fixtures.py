@@ -3,15 +3,14 @@ dataframes): the whole WSGI app in-process, on a known data set.
 """
 import datetime
 import decimal
-import json
 import shutil
 import sqlite3
 
 import pytest
-from werkzeug import test as wz_test
 
 from cloudkitty import dataframe
 from cloudkitty.tests.api import memory_storage
+from cloudkitty.tests.api import wsgi_client
 from cloudkitty.utils import tz as tzutils
 
 PROJECT_A = '8f82cc70e50c466e862424bdea811375'
@@ -78,41 +77,6 @@ TOTAL_A = (decimal.Decimal('1.337') + decimal.Decimal('2.5')
            + decimal.Decimal('0.25')) * 2
 TOTAL_B = decimal.Decimal('8')
 PERIOD = {'begin': '2015-01-01T00:00:00', 'end': '2015-02-01T00:00:00'}
-
-
-class Response(object):
-    def __init__(self, resp):
-        self.status = resp.status_code
-        self.headers = resp.headers
-        self.text = resp.get_data(as_text=True)
-
-    def json(self):
-        return json.loads(self.text)
-
-
-class Client(object):
-    """werkzeug test client with identity headers."""
-
-    def __init__(self, app):
-        self._client = wz_test.Client(app)
-        self.headers = {}
-
-    def request(self, method, path, query=None, body=None, headers=None,
-                content_type='application/json'):
-        all_headers = dict(self.headers)
-        all_headers.update(headers or {})
-        kwargs = {'headers': all_headers, 'query_string': query}
-        if body is not None:
-            kwargs['data'] = (body if isinstance(body, (str, bytes))
-                              else json.dumps(body))
-            kwargs['content_type'] = content_type
-        return Response(self._client.open(path, method=method, **kwargs))
-
-    def get(self, path, query=None, **kwargs):
-        return self.request('GET', path, query=query, **kwargs)
-
-    def post(self, path, body, **kwargs):
-        return self.request('POST', path, body=body, **kwargs)
 
 
 @pytest.fixture
@@ -242,7 +206,7 @@ def _make_client(conf, auth):
     # instance serves every test (building it costs ~0.1 s).
     if 'app' not in _APP:
         _APP['app'] = api_app.setup_app()
-    return Client(_APP['app'])
+    return wsgi_client.Client(_APP['app'])
 
 
 @pytest.fixture

@@ -3,50 +3,13 @@
 Error formats of the framework: v1 typed faults and router-level errors,
 v2 JSON errors; every bad input is a 4xx naming the field.
 """
-import json
 
 from oslo_config import cfg
 import pytest
-from werkzeug import test as wz_test
 
 from cloudkitty.api import app as api_app
 from cloudkitty.db import api as db_api
-
-
-class _Response(object):
-
-    def __init__(self, resp):
-        self.status = resp.status_code
-        self.headers = resp.headers
-        self.text = resp.get_data(as_text=True)
-
-    def json(self):
-        return json.loads(self.text)
-
-
-class _Client(object):
-
-    def __init__(self, app):
-        self._client = wz_test.Client(app)
-
-    def request(self, method, path, body=None, raw=None,
-                content_type='application/json', headers=None):
-        kwargs = {'headers': headers or {}}
-        if body is not None:
-            raw = json.dumps(body)
-        if raw is not None:
-            kwargs['data'] = raw
-            kwargs['content_type'] = content_type
-        return _Response(self._client.open(path, method=method, **kwargs))
-
-    def get(self, path, **kwargs):
-        return self.request('GET', path, **kwargs)
-
-    def put(self, path, body=None, **kwargs):
-        return self.request('PUT', path, body=body, **kwargs)
-
-    def post(self, path, body=None, **kwargs):
-        return self.request('POST', path, body=body, **kwargs)
+from cloudkitty.tests.api import wsgi_client
 
 
 @pytest.fixture
@@ -54,7 +17,7 @@ def client(conf, sqlite_url):
     conf.set_override('auth_strategy', 'noauth')
     conf.set_override('backend', 'sqlalchemy', 'storage')
     db_api.get_migration().upgrade()
-    return _Client(api_app.load_app())
+    return wsgi_client.Client(api_app.load_app())
 
 
 def _fault(resp, status, text):
@@ -80,7 +43,7 @@ def test_root_document(client):
 def test_storage_v1_disables_v2(conf, sqlite_url):
     conf.set_override('auth_strategy', 'noauth')
     conf.set_override('version', 1, 'storage')
-    client = _Client(api_app.load_app())
+    client = wsgi_client.Client(api_app.load_app())
     versions = client.get('/').json()['versions']
     assert [v['id'] for v in versions] == ['v1']
     assert client.get('/v2/rating/modules').status == 404
@@ -93,7 +56,7 @@ def _app_with_config(conf, tmp_path, url, text):
                     '[database]\nconnection = %s\n%s' % (url, text))
     conf(['--config-file', str(path)], project='cloudkitty',
          default_config_files=[], default_config_dirs=[])
-    return _Client(api_app.load_app())
+    return wsgi_client.Client(api_app.load_app())
 
 
 def test_proxy_headers(conf, sqlite_url, tmp_path):
@@ -244,12 +207,12 @@ def test_v1_quote_bad_input(client, body, field):
 
 
 def test_v1_bad_bodies(client):
-    resp = client.post('/v1/rating/quote', raw='{not json')
+    resp = client.post('/v1/rating/quote', body='{not json')
     assert resp.status == 400
-    resp = client.post('/v1/rating/quote', raw='a=b',
+    resp = client.post('/v1/rating/quote', body='a=b',
                        content_type='text/csv')
     assert resp.status == 415
-    resp = client.get('/v1/collector/mappings', raw='[1, 2]')
+    resp = client.get('/v1/collector/mappings', body='[1, 2]')
     _fault(resp, 400, 'Request must be a JSON dict')
     resp = client.get('/v1/collector/mappings?foo=1')
     _fault(resp, 400, 'Unknown argument: "foo"')
@@ -328,12 +291,12 @@ def test_v2_module_put_bad_input(client, body, text):
 
 
 def test_v2_bad_bodies(client):
-    resp = client.put('/v2/rating/modules/noop', raw='x=1',
+    resp = client.put('/v2/rating/modules/noop', body='x=1',
                       content_type='text/plain')
     assert 'Content-Type' in _message(resp, 415)
-    resp = client.put('/v2/rating/modules/noop', raw='{bad')
+    resp = client.put('/v2/rating/modules/noop', body='{bad')
     assert resp.status == 400
-    resp = client.put('/v2/rating/modules/noop', raw='[1]')
+    resp = client.put('/v2/rating/modules/noop', body='[1]')
     assert resp.status == 400
     resp = client.post('/v2/rating/modules', {})
     assert _message(resp, 405) == (

@@ -5,7 +5,6 @@ import wsmeext.pecan as wsme_pecan
 
 from cloudkitty.rating.hash.controllers import utils
 from cloudkitty.rating.hash import datamodels
-from cloudkitty.rating.hash.datamodels import types as ck_types
 
 
 class HashMapThresholdsController(rest.RestController):
@@ -25,12 +24,8 @@ class HashMapThresholdsController(rest.RestController):
     def get_all(self, service_id=None, field_id=None, group_id=None,
                 no_group=False, tenant_id=None, filter_tenant=False):
         thresholds = utils.api().list_thresholds(
-            service_uuid=service_id or None,
-            field_uuid=field_id or None,
-            group_uuid=group_id or None,
-            no_group=ck_types.to_bool(no_group, 'no_group'),
-            tenant_uuid=tenant_id,
-            filter_tenant=ck_types.to_bool(filter_tenant, 'filter_tenant'))
+            **utils.rule_filters(service_id, field_id, group_id, no_group,
+                                 tenant_id, filter_tenant))
         return datamodels.ThresholdCollection(thresholds=[
             datamodels.Threshold.from_dict(t) for t in thresholds])
 
@@ -46,11 +41,8 @@ class HashMapThresholdsController(rest.RestController):
             level=threshold_data.level,
             cost=threshold_data.cost,
             map_type=threshold_data.type,
-            service_id=threshold_data.get('service_id'),
-            field_id=threshold_data.get('field_id'),
-            group_id=threshold_data.get('group_id'),
-            tenant_id=threshold_data.get('tenant_id'),
-            level_label=utils.sent_value('level'))
+            level_label=utils.sent_value('level'),
+            **utils.rule_owners(threshold_data))
         utils.set_created_location(threshold['threshold_id'])
         return datamodels.Threshold.from_dict(threshold)
 

@@ -6,6 +6,7 @@ as typed faults with that status.
 import pecan
 import wsme.exc
 
+from cloudkitty.rating.hash.datamodels import types as ck_types
 from cloudkitty.rating.hash import db_api as hash_db_api
 
 
@@ -36,22 +37,41 @@ def set_update_location():
     pecan.response.location = pecan.request.path_url
 
 
-def sent_keys():
-    """Top-level keys of the request's JSON body (empty if none)."""
+def _json_body():
+    """The request's JSON body if it is an object, else an empty dict."""
     try:
         body = pecan.request.json
     except Exception:
-        return set()
-    return set(body) if isinstance(body, dict) else set()
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def sent_keys():
+    """Top-level keys of the request's JSON body (empty if none)."""
+    return set(_json_body())
 
 
 def sent_value(key):
     """Raw value of ``key`` in the request's JSON body (None if absent)."""
-    try:
-        body = pecan.request.json
-    except Exception:
-        return None
-    return body.get(key) if isinstance(body, dict) else None
+    return _json_body().get(key)
+
+
+def rule_filters(service_id, field_id, group_id, no_group, tenant_id,
+                 filter_tenant):
+    """db_api listing arguments shared by mappings and thresholds."""
+    return dict(
+        service_uuid=service_id or None,
+        field_uuid=field_id or None,
+        group_uuid=group_id or None,
+        no_group=ck_types.to_bool(no_group, 'no_group'),
+        tenant_uuid=tenant_id,
+        filter_tenant=ck_types.to_bool(filter_tenant, 'filter_tenant'))
+
+
+def rule_owners(data):
+    """db_api creation arguments naming a rule's parents and tenant."""
+    return {key: data.get(key)
+            for key in ('service_id', 'field_id', 'group_id', 'tenant_id')}
 
 
 def require(value, name):

@@ -27,8 +27,10 @@ filters the points themselves in SQL (JSON attributes extracted with
 """
 import collections
 import contextlib
+import csv
 import datetime
 import decimal
+import io
 import json
 import operator
 import os
@@ -532,12 +534,17 @@ def _bulk_insert(conn, table, columns, rows):
     quote = dialect.identifier_preparer.quote
     names = ', '.join(quote(c) for c in columns)
     if dialect.name == 'postgresql':
-        from psycopg2 import extras
+        # COPY: PostgreSQL's bulk path, far cheaper than INSERTs.
+        buffer = io.StringIO()
+        # Everything quoted: an unquoted empty field would be NULL.
+        writer = csv.writer(buffer, lineterminator='\n',
+                            quoting=csv.QUOTE_ALL)
+        writer.writerows(rows)
+        buffer.seek(0)
         cursor = conn.connection.cursor()
         try:
-            extras.execute_values(
-                cursor, 'INSERT INTO %s (%s) VALUES %%s' % (
-                    quote(table), names), rows, page_size=2000)
+            cursor.copy_expert('COPY %s (%s) FROM STDIN WITH (FORMAT csv)'
+                               % (quote(table), names), buffer)
         finally:
             cursor.close()
         return

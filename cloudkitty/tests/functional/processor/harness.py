@@ -178,9 +178,14 @@ class ProcessorHarness(object):
                              % (what, self.states(), logs))
 
     def wait_states(self, scopes, target, timeout=120):
+        """Wait until every scope processed the period of ``target``.
+
+        (A new hour may become due meanwhile: later states count too.)
+        """
         def done():
             states = self.states()
-            return all(states.get(s) == target for s in scopes)
+            return all(states.get(s) is not None and states[s] >= target
+                       for s in scopes)
         self.wait_for(done, timeout, 'scopes at %s' % target)
 
     # storage ----------------------------------------------------------

@@ -79,7 +79,7 @@ def test_sigkill_mid_run_and_restart(run):
     time.sleep(random.uniform(0, 0.5))
     run.kill(victim)
     states = run.states()
-    assert any(states[s] != periods[-1] for s in SCOPES), (
+    assert any(states[s] < periods[-1] for s in SCOPES), (
         'the processor finished before being killed')
     run.start('processor-restarted')
     run.wait_states(SCOPES, periods[-1], timeout=150)

@@ -1,5 +1,7 @@
 """Scope reset with the real CLI, and reprocessing after a rule change."""
 import decimal
+import os
+import shutil
 import tempfile
 
 import pytest
@@ -26,8 +28,8 @@ def server():
     server.start()
     yield server
     server.stop()
-    import shutil
-    shutil.rmtree(tmp_dir, ignore_errors=True)
+    if not os.environ.get('CK_KEEP_TMP'):
+        shutil.rmtree(tmp_dir, ignore_errors=True)
 
 
 def _check_prices(run, periods, scope, cpu_price):

@@ -35,7 +35,7 @@ def upgrade():
         mysql_collate='utf8mb4_bin',
         mysql_engine='InnoDB')
     op.create_index('ix_rated_points_v2_begin', 'rated_points_v2',
-                    ['begin_ts'])
+                    ['begin_ts', 'id'])
     op.create_index('ix_rated_points_v2_scope', 'rated_points_v2',
                     ['scope_id', 'begin_ts'])
     op.create_index('ix_rated_points_v2_owner', 'rated_points_v2',
