@@ -494,3 +494,37 @@ def test_module_loaded_once_per_run_when_declared(conf, state):
             FakeModules(once, every)).run()
     assert once.reloads == [last + HOUR]
     assert every.reloads == [last + HOUR, last + 2 * HOUR, last + 3 * HOUR]
+
+
+class _EntryPoint(object):
+    def __init__(self, name):
+        self.name = name
+
+
+def _fake_manager(failing):
+    def manager(namespace, invoke_on_load, invoke_kwds,
+                on_load_failure_callback):
+        for name in failing:
+            on_load_failure_callback(None, _EntryPoint(name),
+                                     ImportError('boom'))
+        return []
+    return manager
+
+
+@pytest.mark.parametrize('enabled', [True, False])
+def test_unloadable_module(conf, monkeypatch, enabled):
+    from cloudkitty.db import api as db_api
+
+    class States(object):
+        def get_state(self, name):
+            return enabled
+    monkeypatch.setattr(db_api, 'get_module_state_manager', States)
+    monkeypatch.setattr(orchestrator.extension, 'ExtensionManager',
+                        _fake_manager(['hashmap']))
+    modules = orchestrator.RatingModules()
+    if enabled:
+        # Rating without an enabled module would store wrong prices.
+        with pytest.raises(RuntimeError, match='hashmap'):
+            modules.for_scope('s1')
+    else:
+        assert modules.for_scope('s1') == []

@@ -186,24 +186,25 @@ _MAPPING = models.HashMapMapping
 _THRESHOLD = models.HashMapThreshold
 
 
+# Column holding the public uuid of each parent table.
+_UUID_KEY = {_SERVICE: 'service_id', _FIELD: 'field_id', _GROUP: 'group_id'}
+
+
 def _uuid_map(session, model, ids):
     """{internal id: uuid} for the given internal ids of ``model``."""
     ids = {i for i in ids if i is not None}
     if not ids:
         return {}
-    key = {_SERVICE: 'service_id', _FIELD: 'field_id',
-           _GROUP: 'group_id'}[model]
-    rows = session.execute(sa.select(model.id, getattr(model, key))
+    uuids = getattr(model, _UUID_KEY[model])
+    rows = session.execute(sa.select(model.id, uuids)
                            .where(model.id.in_(ids))).all()
     return dict(rows)
 
 
-def _service_dict(row):
-    return {'service_id': row.service_id, 'name': row.name}
-
-
-def _group_dict(row):
-    return {'group_id': row.group_id, 'name': row.name}
+def _named_dict(row):
+    """API dict of a service or group: its uuid, then its name."""
+    key = _UUID_KEY[type(row)]
+    return {key: getattr(row, key), 'name': row.name}
 
 
 _MAPPING_EXTRA_KEYS = ('created_at', 'start', 'end', 'name', 'description',
@@ -252,15 +253,19 @@ class HashMap(object):
         return session.execute(sa.select(model).filter_by(**filters)
                                ).scalars().first()
 
-    def _service_row(self, session, uuid=None, name=None):
+    def _named_row(self, session, model, uuid, name, missing):
+        """A service or group by uuid, else by name; ``missing`` if none."""
         row = None
         if uuid is not None:
-            row = self._one(session, _SERVICE, service_id=str(uuid))
+            row = self._one(session, model, **{_UUID_KEY[model]: str(uuid)})
         elif name is not None:
-            row = self._one(session, _SERVICE, name=name)
+            row = self._one(session, model, name=name)
         if row is None:
-            raise NoSuchService(name=name, uuid=uuid)
+            raise missing(name=name, uuid=uuid)
         return row
+
+    def _service_row(self, session, uuid=None, name=None):
+        return self._named_row(session, _SERVICE, uuid, name, NoSuchService)
 
     def _field_row(self, session, uuid):
         row = self._one(session, _FIELD, field_id=str(uuid))
@@ -269,14 +274,7 @@ class HashMap(object):
         return row
 
     def _group_row(self, session, uuid=None, name=None):
-        row = None
-        if uuid is not None:
-            row = self._one(session, _GROUP, group_id=str(uuid))
-        elif name is not None:
-            row = self._one(session, _GROUP, name=name)
-        if row is None:
-            raise NoSuchGroup(name=name, uuid=uuid)
-        return row
+        return self._named_row(session, _GROUP, uuid, name, NoSuchGroup)
 
     def _mapping_row(self, session, uuid):
         row = self._one(session, _MAPPING, mapping_id=str(uuid))
@@ -329,28 +327,41 @@ class HashMap(object):
     # ----------------------------------------------------------- services
     def get_service(self, name=None, uuid=None):
         with db.session_for_read() as session:
-            return _service_dict(self._service_row(session, uuid, name))
+            return _named_dict(self._service_row(session, uuid, name))
 
-    def list_services(self):
+    @staticmethod
+    def _list_named(model):
         with db.session_for_read() as session:
-            rows = session.execute(sa.select(_SERVICE).order_by(
-                _SERVICE.id)).scalars().all()
-            return [_service_dict(r) for r in rows]
+            rows = session.execute(sa.select(model).order_by(
+                model.id)).scalars().all()
+            return [_named_dict(r) for r in rows]
 
-    def create_service(self, name):
+    def _create_named(self, model, name, exists, get):
+        """Create a service or group called ``name`` (unique).
+
+        ``exists``: the AlreadyExists error; ``get(name)``: the API dict
+        of the one that won a concurrent creation.
+        """
+        key = _UUID_KEY[model]
         try:
             with db.session_for_write() as session:
-                existing = self._one(session, _SERVICE, name=name)
+                existing = self._one(session, model, name=name)
                 if existing is not None:
-                    raise ServiceAlreadyExists(name, existing.service_id)
-                row = _SERVICE(service_id=str(uuid.uuid4()), name=name)
+                    raise exists(name, getattr(existing, key))
+                row = model(**{key: str(uuid.uuid4()), 'name': name})
                 session.add(row)
                 session.flush()
-                return _service_dict(row)
+                return _named_dict(row)
         except db_exc.DBDuplicateEntry:
             # A concurrent creation won the race.
-            raise ServiceAlreadyExists(name, self.get_service(name)
-                                       ['service_id'])
+            raise exists(name, get(name)[key])
+
+    def list_services(self):
+        return self._list_named(_SERVICE)
+
+    def create_service(self, name):
+        return self._create_named(_SERVICE, name, ServiceAlreadyExists,
+                                  self.get_service)
 
     def delete_service(self, name=None, uuid=None):
         with db.session_for_write() as session:
@@ -429,27 +440,14 @@ class HashMap(object):
     # ------------------------------------------------------------- groups
     def get_group(self, uuid=None, name=None):
         with db.session_for_read() as session:
-            return _group_dict(self._group_row(session, uuid, name))
+            return _named_dict(self._group_row(session, uuid, name))
 
     def list_groups(self):
-        with db.session_for_read() as session:
-            rows = session.execute(sa.select(_GROUP).order_by(
-                _GROUP.id)).scalars().all()
-            return [_group_dict(r) for r in rows]
+        return self._list_named(_GROUP)
 
     def create_group(self, name):
-        try:
-            with db.session_for_write() as session:
-                existing = self._one(session, _GROUP, name=name)
-                if existing is not None:
-                    raise GroupAlreadyExists(name, existing.group_id)
-                row = _GROUP(group_id=str(uuid.uuid4()), name=name)
-                session.add(row)
-                session.flush()
-                return _group_dict(row)
-        except db_exc.DBDuplicateEntry:
-            raise GroupAlreadyExists(name, self.get_group(name=name)
-                                     ['group_id'])
+        return self._create_named(_GROUP, name, GroupAlreadyExists,
+                                  lambda name: self.get_group(name=name))
 
     def delete_group(self, uuid, recurse=False):
         with db.session_for_write() as session:
@@ -468,14 +466,14 @@ class HashMap(object):
             row = self._one(session, _MAPPING, mapping_id=str(uuid))
             if row is None or row.group_id is None:
                 raise MappingHasNoGroup(uuid)
-            return _group_dict(session.get(_GROUP, row.group_id))
+            return _named_dict(session.get(_GROUP, row.group_id))
 
     def get_group_from_threshold(self, uuid):
         with db.session_for_read() as session:
             row = self._one(session, _THRESHOLD, threshold_id=str(uuid))
             if row is None or row.group_id is None:
                 raise ThresholdHasNoGroup(uuid)
-            return _group_dict(session.get(_GROUP, row.group_id))
+            return _named_dict(session.get(_GROUP, row.group_id))
 
     # ------------------------------------------------------------ filters
     def _rule_filters(self, session, model, service_uuid=None,
