@@ -126,6 +126,7 @@ class ThresholdAlreadyExists(AlreadyExists):
 # ---------------------------------------------------------------- helpers
 
 def _check_one_parent(service_id, field_id):
+    """A rule belongs to exactly one service or field."""
     if service_id and field_id:
         raise ClientHashMapError('You can only specify one parent.')
     if not service_id and not field_id:
@@ -186,8 +187,9 @@ _MAPPING = models.HashMapMapping
 _THRESHOLD = models.HashMapThreshold
 
 
-# Column holding the public uuid of each parent table.
-_UUID_KEY = {_SERVICE: 'service_id', _FIELD: 'field_id', _GROUP: 'group_id'}
+# Column holding the public uuid of each table.
+_UUID_KEY = {_SERVICE: 'service_id', _FIELD: 'field_id', _GROUP: 'group_id',
+             _MAPPING: 'mapping_id', _THRESHOLD: 'threshold_id'}
 
 
 def _uuid_map(session, model, ids):
@@ -253,6 +255,13 @@ class HashMap(object):
         return session.execute(sa.select(model).filter_by(**filters)
                                ).scalars().first()
 
+    def _uuid_row(self, session, model, uuid, missing):
+        """The row of ``model`` with public id ``uuid``, else ``missing``."""
+        row = self._one(session, model, **{_UUID_KEY[model]: str(uuid)})
+        if row is None:
+            raise missing(uuid)
+        return row
+
     def _named_row(self, session, model, uuid, name, missing):
         """A service or group by uuid, else by name; ``missing`` if none."""
         row = None
@@ -268,25 +277,16 @@ class HashMap(object):
         return self._named_row(session, _SERVICE, uuid, name, NoSuchService)
 
     def _field_row(self, session, uuid):
-        row = self._one(session, _FIELD, field_id=str(uuid))
-        if row is None:
-            raise NoSuchField(uuid)
-        return row
+        return self._uuid_row(session, _FIELD, uuid, NoSuchField)
 
     def _group_row(self, session, uuid=None, name=None):
         return self._named_row(session, _GROUP, uuid, name, NoSuchGroup)
 
     def _mapping_row(self, session, uuid):
-        row = self._one(session, _MAPPING, mapping_id=str(uuid))
-        if row is None:
-            raise NoSuchMapping(uuid)
-        return row
+        return self._uuid_row(session, _MAPPING, uuid, NoSuchMapping)
 
     def _threshold_row(self, session, uuid):
-        row = self._one(session, _THRESHOLD, threshold_id=str(uuid))
-        if row is None:
-            raise NoSuchThreshold(uuid)
-        return row
+        return self._uuid_row(session, _THRESHOLD, uuid, NoSuchThreshold)
 
     def _body_group(self, session, group_id):
         """The group named in a request body (unknown: 400), or None."""
@@ -837,11 +837,12 @@ class HashMap(object):
                 row.tenant_id = tenant_id
                 if group_id:
                     row.group_id = self._body_group(session, group_id).id
-                service, field, _group = self._stored_parents(session, row)
-                if tenant_id is not None and self._threshold_exists(
-                        session, row.level, service, field, tenant_id,
-                        exclude_id=row.id):
-                    raise db_exc.DBDuplicateEntry()
+                if tenant_id is not None:
+                    service, field, _ = self._stored_parents(session, row)
+                    if self._threshold_exists(session, row.level, service,
+                                              field, tenant_id,
+                                              exclude_id=row.id):
+                        raise db_exc.DBDuplicateEntry()
                 session.flush()
                 return _rule_dicts(session, [row], 'threshold')[0]
         except db_exc.DBDuplicateEntry:

@@ -32,7 +32,6 @@ import datetime
 import decimal
 import io
 import json
-import operator
 import os
 import re
 import threading
@@ -266,6 +265,10 @@ def _orjson_default(obj):
 if orjson is not None:
     def _dumps(mapping):
         # orjson: half the cost of json for the two documents per point.
+        # DataPoint attributes are read-only mappings: a dict copy is
+        # cheaper than orjson's call to ``default``.
+        if type(mapping) is not dict:
+            mapping = dict(mapping)
         return orjson.dumps(mapping, default=_orjson_default).decode()
 else:
     _ENCODER = json.JSONEncoder(default=_json_default,
@@ -273,6 +276,42 @@ else:
 
     def _dumps(mapping):
         return _ENCODER.encode(dict(mapping))
+
+
+def _encode(cache, mapping):
+    """JSON of ``mapping``, remembered in ``cache`` when that is safe.
+
+    The cache key is the tuple of items. Only mappings of strings are
+    remembered: 1, 1.0, True and Decimal(1) are equal keys but different
+    JSON; unhashable values (lists...) are never cached.
+    """
+    text = _dumps(mapping)
+    for value in mapping.values():
+        if type(value) is not str:
+            return text
+    cache[tuple(mapping.items())] = text
+    return text
+
+
+def _groupby_info(cache, groupby, scope_key):
+    """(JSON, scope text or None, time attributes or None) of a group-by.
+
+    None when the attribute is not in the group-by (the metadata may have
+    it). Remembered in ``cache`` under the same rule as ``_encode``.
+    """
+    scope = groupby.get(scope_key)
+    if scope is not None:
+        scope = _text(scope)
+    if all(k in groupby for k in models.TIME_KEYS):
+        attrs = tuple(_text(groupby[k]) for k in models.TIME_KEYS)
+    else:
+        attrs = None
+    info = (_dumps(groupby), scope, attrs)
+    for value in groupby.values():
+        if type(value) is not str:
+            return info
+    cache[tuple(groupby.items())] = info
+    return info
 
 
 def _loads(value):
@@ -504,25 +543,36 @@ class _Deltas(object):
                              _next_month, True)
 
     def _coarser(self, start_of, end_of, blank_time):
-        output = collections.defaultdict(lambda: [0, ZERO, ZERO])
-        starts = {}
+        # One pass, plain dict and lists: this runs over every period key
+        # of a push, twice.
+        acc = {}
+        bounds = {}
         blank = ('',) * len(models.TIME_KEYS)
         for key, (count, qty, price) in self.changes().items():
-            start = starts.get(key[0])
-            if start is None:
-                start = starts[key[0]] = start_of(key[0])
-            rest = key[2:5] + blank if blank_time else key[2:]
-            entry = output[(start, end_of(start)) + rest]
-            entry[0] += count
-            entry[1] = CTX.add(entry[1], qty)
-            entry[2] = CTX.add(entry[2], price)
+            span = bounds.get(key[0])
+            if span is None:
+                start = start_of(key[0])
+                span = bounds[key[0]] = (start, end_of(start))
+            new_key = span + (key[2:5] + blank if blank_time else key[2:])
+            entry = acc.get(new_key)
+            if entry is None:
+                acc[new_key] = [count, [qty], [price]]
+            else:
+                entry[0] += count
+                entry[1].append(qty)
+                entry[2].append(price)
+        output = collections.defaultdict(lambda: [0, ZERO, ZERO])
+        with decimal.localcontext(CTX):
+            for key, (count, qtys, prices) in acc.items():
+                output[key] = [count, sum(qtys, ZERO), sum(prices, ZERO)]
         return output
 
 
 def _decimal_param(dialect):
     """Decimal -> the value given to the DB-API driver."""
     if dialect.name == 'sqlite':
-        return lambda value: format(models.exact(value), 'f')
+        exact_text = models.exact_text
+        return lambda value: exact_text(value)[1]
     return models.exact
 
 
@@ -682,12 +732,13 @@ class SQLAlchemyStorage(storage_v2.BaseStorage):
         deltas = _Deltas()
         replaced = []   # (begin, end, owners or None, [(owner, type)])
         time_keys = models.TIME_KEYS
-        get_time_attrs = operator.itemgetter(*time_keys)
-        all_str = (str,) * len(time_keys)
         exact_text = models.exact_text
-        dumps = _dumps
         add_row = rows.append
         points_acc = deltas._points
+        # What was derived from group-by and metadata mappings already seen
+        # in this push: a resource repeats them for each of its metrics.
+        encoded = {}
+        by_groupby = {}
         # The loop below runs once per point: locals and C-level helpers
         # only (it bounds the load rate).
         for frame in dataframes:
@@ -696,29 +747,34 @@ class SQLAlchemyStorage(storage_v2.BaseStorage):
             for type_, points in frame.itertypes():
                 for point in points:
                     groupby, meta = point.groupby, point.metadata
-                    scope = groupby.get(scope_key)
-                    if scope is None:
-                        scope = meta.get(scope_key)
-                    if type(scope) is not str:
-                        scope = _text(scope)
-                    owner = scope if owner_arg is None else owner_arg
-                    qty, qty_text = exact_text(point.qty)
-                    price, price_text = exact_text(point.price)
-                    if sqlite:
-                        add_row((begin, end, owner, scope, type_, point.unit,
-                                 qty_text, price_text, dumps(groupby),
-                                 dumps(meta)))
-                    else:
-                        add_row((begin, end, owner, scope, type_, point.unit,
-                                 qty, price, dumps(groupby), dumps(meta)))
+                    # The group-by gives the JSON, the scope and the time
+                    # attributes; metadata only when they are missing.
                     try:
-                        attrs = get_time_attrs(groupby)
-                        if tuple(map(type, attrs)) != all_str:
-                            attrs = tuple(_text(a) for a in attrs)
-                    except KeyError:
+                        groupby_json, scope, attrs = by_groupby[
+                            tuple(groupby.items())]
+                    except (KeyError, TypeError):
+                        groupby_json, scope, attrs = _groupby_info(
+                            by_groupby, groupby, scope_key)
+                    if scope is None:
+                        scope = _text(meta.get(scope_key))
+                    if attrs is None:
                         attrs = tuple(
                             _text(groupby[k] if k in groupby
                                   else meta.get(k)) for k in time_keys)
+                    owner = scope if owner_arg is None else owner_arg
+                    qty, qty_text = exact_text(point.qty)
+                    price, price_text = exact_text(point.price)
+                    try:
+                        meta_json = encoded[tuple(meta.items())]
+                    except (KeyError, TypeError):
+                        meta_json = _encode(encoded, meta)
+                    if sqlite:
+                        add_row((begin, end, owner, scope, type_, point.unit,
+                                 qty_text, price_text, groupby_json,
+                                 meta_json))
+                    else:
+                        add_row((begin, end, owner, scope, type_, point.unit,
+                                 qty, price, groupby_json, meta_json))
                     key = (begin, end, owner, scope, type_) + attrs
                     entry = points_acc.get(key)
                     if entry is None:
