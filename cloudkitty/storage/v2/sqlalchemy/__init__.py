@@ -293,6 +293,16 @@ def _encode(cache, mapping):
     return text
 
 
+def _exact_text(cache, value):
+    """``models.exact_text(value)``, remembered in ``cache``."""
+    result = models.exact_text(value)
+    try:
+        cache[value] = result
+    except TypeError:   # a signaling NaN cannot be hashed
+        pass
+    return result
+
+
 def _groupby_info(cache, groupby, scope_key):
     """(JSON, scope text or None, time attributes or None) of a group-by.
 
@@ -732,13 +742,13 @@ class SQLAlchemyStorage(storage_v2.BaseStorage):
         deltas = _Deltas()
         replaced = []   # (begin, end, owners or None, [(owner, type)])
         time_keys = models.TIME_KEYS
-        exact_text = models.exact_text
         add_row = rows.append
         points_acc = deltas._points
         # What was derived from group-by and metadata mappings already seen
         # in this push: a resource repeats them for each of its metrics.
         encoded = {}
         by_groupby = {}
+        texts = {}
         # The loop below runs once per point: locals and C-level helpers
         # only (it bounds the load rate).
         for frame in dataframes:
@@ -762,8 +772,16 @@ class SQLAlchemyStorage(storage_v2.BaseStorage):
                             _text(groupby[k] if k in groupby
                                   else meta.get(k)) for k in time_keys)
                     owner = scope if owner_arg is None else owner_arg
-                    qty, qty_text = exact_text(point.qty)
-                    price, price_text = exact_text(point.price)
+                    # Equal decimals share one entry: the stored text may
+                    # differ in trailing zeros only, never in value.
+                    try:
+                        qty, qty_text = texts[point.qty]
+                    except (KeyError, TypeError):
+                        qty, qty_text = _exact_text(texts, point.qty)
+                    try:
+                        price, price_text = texts[point.price]
+                    except (KeyError, TypeError):
+                        price, price_text = _exact_text(texts, point.price)
                     try:
                         meta_json = encoded[tuple(meta.items())]
                     except (KeyError, TypeError):
@@ -811,7 +829,8 @@ class SQLAlchemyStorage(storage_v2.BaseStorage):
         owners = sorted(owners)
         lo = min(r[0] for r in replaced)
         hi = max(r[1] for r in replaced)
-        matched = collections.defaultdict(set)   # frame index -> pairs
+        # frame index -> (owner, type, scope) of the stored points
+        matched = collections.defaultdict(set)
         for start in range(0, len(owners), _CHUNK):
             result = _select_rollups(conn, models.KIND_PERIOD,
                                      owners[start:start + _CHUNK], lo, hi - 1)
@@ -822,22 +841,28 @@ class SQLAlchemyStorage(storage_v2.BaseStorage):
                         continue
                     if owner == row.owner or (
                             owner is None and pair in pairs):
-                        matched[index].add(pair)
+                        matched[index].add(pair + (row.key[3],))
                         deltas.add(row.key, -row.count, -row.qty,
                                    -row.price)
                         break
-        for index, pairs in matched.items():
+        # The scope ids (from the rollups, exact) let the deletes use the
+        # (scope_id, begin_ts) index: points need no index on owner, which
+        # would cost every insert.
+        for index, triples in matched.items():
             begin, end, owner, _ = replaced[index]
             cond = [POINTS.c.begin_ts >= begin, POINTS.c.begin_ts < end]
             if owner is not None:
                 conn.execute(POINTS.delete().where(
+                    POINTS.c.scope_id.in_(sorted({t[2] for t in triples})),
                     POINTS.c.owner == owner, *cond))
                 continue
-            by_owner = collections.defaultdict(set)
-            for row_owner, type_ in pairs:
-                by_owner[row_owner].add(type_)
-            for row_owner, row_types in by_owner.items():
+            by_owner = collections.defaultdict(lambda: (set(), set()))
+            for row_owner, type_, scope in triples:
+                by_owner[row_owner][0].add(type_)
+                by_owner[row_owner][1].add(scope)
+            for row_owner, (row_types, scopes) in by_owner.items():
                 conn.execute(POINTS.delete().where(
+                    POINTS.c.scope_id.in_(sorted(scopes)),
                     POINTS.c.owner == row_owner,
                     POINTS.c.type.in_(sorted(row_types)), *cond))
 
