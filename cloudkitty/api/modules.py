@@ -12,14 +12,17 @@ _LOCK = threading.Lock()
 _EXTENSIONS = None
 
 
-def _on_load_failure(manager, entrypoint, exc):
-    # A module that cannot load is skipped (absent from listings), as in
-    # the reference; say why in the log.
-    LOG.warning('Rating module %s could not be loaded: %s',
-                getattr(entrypoint, 'name', entrypoint), exc)
-
-
 def _discover():
+    """(extensions sorted by name, True when every module loaded)."""
+    failed = []
+
+    def _on_load_failure(manager, entrypoint, exc):
+        # A module that cannot load is skipped (absent from listings), as
+        # in the reference; say why in the log.
+        failed.append(entrypoint)
+        LOG.warning('Rating module %s could not be loaded: %s',
+                    getattr(entrypoint, 'name', entrypoint), exc)
+
     cache = getattr(extension.ExtensionManager, 'ENTRY_POINT_CACHE', None)
     if isinstance(cache, dict):
         cache.pop(PROCESSORS_NAMESPACE, None)
@@ -28,15 +31,22 @@ def _discover():
         invoke_kwds={'tenant_id': None},
         on_load_failure_callback=_on_load_failure)
     # Sorted by plugin name, whatever the entry-point order.
-    return sorted(mgr.extensions, key=lambda ext: ext.name)
+    return sorted(mgr.extensions, key=lambda ext: ext.name), not failed
 
 
 def get_extensions(reload=False):
-    """Loaded module extensions (``ext.name``, ``ext.obj``), by name."""
+    """Loaded module extensions (``ext.name``, ``ext.obj``), by name.
+
+    A module that failed to load (e.g. the API started before
+    ``cloudkitty-dbsync upgrade`` created its tables) is retried on the
+    next call instead of staying absent until the API restarts.
+    """
     global _EXTENSIONS
     with _LOCK:
         if _EXTENSIONS is None or reload:
-            _EXTENSIONS = _discover()
+            extensions, complete = _discover()
+            _EXTENSIONS = extensions if complete else None
+            return list(extensions)
         return list(_EXTENSIONS)
 
 

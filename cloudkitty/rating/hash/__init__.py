@@ -4,6 +4,7 @@ thresholds and groups (rating-hashmap spec).
 ``reload_config`` reads the rules valid at a date once and compiles them
 into lookup tables; ``process`` prices points from those tables only.
 """
+import bisect
 import decimal
 
 from cloudkitty import dataframe
@@ -258,16 +259,65 @@ class HashMap(rating.RatingProcessorBase):
     db_api = _DBAPI()
     config_controller = root_api.HashMapConfigController
 
+    # The orchestrator loads the module once per scope run: process()
+    # selects the date-bound rules valid at each frame's start itself.
+    reload_per_period = False
+
     def __init__(self, tenant_id=None):
         super().__init__(tenant_id=tenant_id)
-        self._rules = {}
+        self._rows = None
+        self._boundaries = []
+        self._compiled = {}
         self.reload_config()
 
     def reload_config(self, start=None):
-        """Load and compile the rules valid at ``start`` (default: now)."""
-        at = start if start is not None else hash_db_api.utcnow()
-        rows = hash_db_api.get_instance().load_rules(self._tenant_id, at)
-        self._rules = compile_rules(*rows)
+        """Load every rule of the scope, with its validity, in one read.
+
+        The rules valid at a date are compiled on first use, once per
+        interval between validity boundaries (``_rules_at``), so any
+        period is rated without SQL. ``start`` is accepted for the
+        interface: the tables cover every date.
+        """
+        (services, fields, groups, mappings,
+         thresholds) = hash_db_api.get_instance().load_all_rules(
+            self._tenant_id)
+        bounds = set()
+        for row in mappings:
+            bounds.add(row.start)
+            if row.end is not None:
+                bounds.add(row.end)
+        self._boundaries = sorted(bounds)
+        self._rows = (services, fields, groups, mappings, thresholds)
+        self._compiled = {}
+
+    def _rules_at(self, at):
+        """Compiled tables of the rules valid at ``at`` (aware or naive UTC).
+
+        Between two consecutive validity boundaries the set of valid
+        mappings (start <= at < end) cannot change: tables are cached per
+        such interval and shared by every period inside it.
+        """
+        if self._rows is None:
+            self.reload_config()
+        at = hash_db_api.to_naive_utc(at)
+        index = bisect.bisect_right(self._boundaries, at)
+        rules = self._compiled.get(index)
+        if rules is None:
+            services, fields, groups, mappings, thresholds = self._rows
+            valid = [row for row in mappings
+                     if row.start <= at and (row.end is None or row.end > at)]
+            rules = self._compiled[index] = compile_rules(
+                services, fields, groups, valid, thresholds)
+        return rules
+
+    @property
+    def _rules(self):
+        """Tables of the rules valid now."""
+        return self._rules_at(hash_db_api.utcnow())
+
+    def quote(self, data):
+        """Price with the rules valid now, whatever the frame's period."""
+        return self._process(data, self._rules)
 
     @staticmethod
     def _price_points(svc, points):
@@ -313,12 +363,16 @@ class HashMap(rating.RatingProcessorBase):
         return out
 
     def process(self, data):
+        """Price with the rules valid at the frame's start."""
+        return self._process(data, self._rules_at(data.start))
+
+    @classmethod
+    def _process(cls, data, rules):
         output = dataframe.DataFrame(data.start, data.end)
-        rules = self._rules
         for metric, points in data.itertypes():
             svc = rules.get(metric)
             if svc is None:
                 output.add_points(list(points), metric)
             else:
-                output.add_points(self._price_points(svc, points), metric)
+                output.add_points(cls._price_points(svc, points), metric)
         return output

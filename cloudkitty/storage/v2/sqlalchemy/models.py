@@ -113,7 +113,6 @@ points = sa.Table(
     # With the id: pages of points in (begin, id) order read the index.
     sa.Index('ix_rated_points_v2_begin', 'begin_ts', 'id'),
     sa.Index('ix_rated_points_v2_scope', 'scope_id', 'begin_ts'),
-    sa.Index('ix_rated_points_v2_owner', 'owner', 'begin_ts'),
     mysql_charset='utf8mb4',
     # Attribute values match exactly, as on the other databases.
     mysql_collate='utf8mb4_bin',

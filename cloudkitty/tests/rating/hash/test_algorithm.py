@@ -246,6 +246,17 @@ class TestSemantics(object):
                                      (1, {}))] == [5]
 
 
+def prices_at(module, at, metric, *points):
+    """Prices of ``points`` in a one-hour frame starting at ``at``."""
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=datetime.timezone.utc)
+    out = module.process(dataframe.DataFrame(
+        at, at + datetime.timedelta(hours=1),
+        usage={metric: [dataframe.DataPoint('u', qty, 0, {}, desc)
+                        for qty, desc in points]}))
+    return [D(p.price) for _, p in out.iterpoints()]
+
+
 class TestValidity(object):
 
     def test_start_end_and_soft_delete(self, api):
@@ -255,19 +266,80 @@ class TestValidity(object):
         mapping(api, '1', service_id=svc, start=t0, end=t1)
         later = mapping(api, '2', service_id=svc, start=t1)
         module = hashmap.HashMap()
-        assert prices(module, 'svc', (1, {})) == ['0']     # now: none
-        module.reload_config(t0)
-        assert [D(p) for p in prices(module, 'svc', (1, {}))] == [1]
-        module.reload_config(t1 - datetime.timedelta(seconds=1))
-        assert [D(p) for p in prices(module, 'svc', (1, {}))] == [1]
-        module.reload_config(t1)       # end is exclusive, start inclusive
-        assert [D(p) for p in prices(module, 'svc', (1, {}))] == [2]
+        assert prices(module, 'svc', (1, {})) == ['0']     # 2026: none
+        assert prices_at(module, t0, 'svc', (1, {})) == [1]
+        assert prices_at(module, t1 - datetime.timedelta(seconds=1),
+                         'svc', (1, {})) == [1]
+        # End is exclusive, start inclusive.
+        assert prices_at(module, t1, 'svc', (1, {})) == [2]
         # Aware datetimes are compared in UTC.
-        module.reload_config(t1.replace(tzinfo=datetime.timezone.utc))
-        assert [D(p) for p in prices(module, 'svc', (1, {}))] == [2]
+        cet = datetime.timezone(datetime.timedelta(hours=1))
+        assert prices_at(module, t1.replace(tzinfo=cet), 'svc',
+                         (1, {})) == [1]
+        assert prices_at(module, (t1 + datetime.timedelta(hours=1))
+                         .replace(tzinfo=cet), 'svc', (1, {})) == [2]
         api.delete_mapping(later['mapping_id'])
         module.reload_config(t1)
-        assert prices(module, 'svc', (1, {})) == ['0']
+        assert prices_at(module, t1, 'svc', (1, {})) == [0]
+
+    def test_one_instance_across_boundaries(self, api):
+        """Frames of consecutive periods, one module: each period gets
+        exactly the rules valid at its start, without SQL."""
+        svc = api.create_service('svc')['service_id']
+        fld = api.create_field(svc, 'flavor')['field_id']
+        t0 = datetime.datetime(2030, 1, 1, 3)
+        t1 = datetime.datetime(2030, 1, 1, 6)
+        mapping(api, '10', service_id=svc, end=t0)
+        mapping(api, '20', service_id=svc, start=t0, end=t1)
+        mapping(api, '30', service_id=svc, start=t1)
+        # A rate mapping valid only in [t0, t1), for one value.
+        api.create_mapping(cost=D('0.5'), map_type='rate', field_id=fld,
+                           value='small', start=t0, end=t1, force=True)
+        # A tenant rule overriding the global one from 04:00 to 05:00.
+        tenant_start = datetime.datetime(2030, 1, 1, 4)
+        mapping(api, '99', service_id=svc, tenant_id='T',
+                start=tenant_start, end=tenant_start + datetime.timedelta(
+                    hours=1))
+        module = hashmap.HashMap(tenant_id='T')
+        other = hashmap.HashMap(tenant_id='U')
+        statements = []
+
+        def _count(conn, cursor, statement, *args):
+            statements.append(statement)
+
+        engine = db.get_engine()
+        sa.event.listen(engine, 'before_cursor_execute', _count)
+        try:
+            hour = datetime.timedelta(hours=1)
+            got, got_other = [], []
+            for i in range(9):
+                at = datetime.datetime(2030, 1, 1) + i * hour
+                got.append(prices_at(module, at, 'svc', (2, {}),
+                                     (2, {'flavor': 'small'})))
+                got_other.append(prices_at(other, at, 'svc', (2, {})))
+            assert statements == []
+        finally:
+            sa.event.remove(engine, 'before_cursor_execute', _count)
+        assert got == [[20, 20]] * 3 + [[40, 20], [198, 99], [40, 20]] + \
+            [[60, 60]] * 3
+        assert got_other == [[20]] * 3 + [[40]] * 3 + [[60]] * 3
+
+    def test_quote_uses_rules_valid_now(self, api):
+        svc = api.create_service('svc')['service_id']
+        mapping(api, '1', service_id=svc,
+                end=datetime.datetime(2031, 1, 1))
+        mapping(api, '7', service_id=svc,
+                start=datetime.datetime(2031, 1, 1))
+        module = hashmap.HashMap()
+        # A frame dated in the future: quote() still prices as of now.
+        out = module.quote(dataframe.DataFrame(
+            datetime.datetime(2032, 1, 1, tzinfo=datetime.timezone.utc),
+            datetime.datetime(2032, 1, 1, 1, tzinfo=datetime.timezone.utc),
+            usage={'svc': [dataframe.DataPoint('u', 1, 0, {}, {})]}))
+        assert [D(p.price) for _, p in out.iterpoints()] == [1]
+
+    def test_loaded_once_per_scope_run(self):
+        assert hashmap.HashMap.reload_per_period is False
 
 
 class TestLoading(object):

@@ -196,6 +196,27 @@ def test_owner_differs_from_scope_attribute(sql):
         ('other', D(1))]
 
 
+def test_equal_values_of_other_types_keep_their_json(sql):
+    # push() remembers encoded group-by/metadata and decimal texts: equal
+    # but differently typed values (1, 1.0, True) must not share them.
+    begin = datetime.datetime(2026, 3, 1, tzinfo=UTC)
+    frame = dataframe.DataFrame(begin, begin + HOUR)
+    values = ['1', 1, 1.0, True, '1']
+    for value in values:
+        frame.add_point(dataframe.DataPoint(
+            'u', D('1.50'), D('1.5'), {'project_id': 'p', 'v': value},
+            {'m': value, 'l': [value]}), 'cpu')
+    sql.push([frame], 'p')
+    points = sql.retrieve(begin=begin, end=begin + DAY)['dataframes'][0]
+    stored = [(p.groupby['v'], p.metadata['m'], p.metadata['l'])
+              for _, p in points.iterpoints()]
+    assert [tuple(map(type, s[:2])) for s in stored] == [
+        (type(v), type(v)) for v in values]
+    assert stored == [(v, v, [v]) for v in values]
+    result = sql.total(begin=begin, end=begin + DAY)['results'][0]
+    assert (result['qty'], result['rate']) == (D('7.5'), D('7.5'))
+
+
 def test_invalid_attribute_names(sql):
     from cloudkitty.storage import v2 as storage_v2
 
