@@ -260,6 +260,10 @@ def main():
         log('stopping')
         return 0
     finally:
+        # A second Ctrl-C/SIGTERM must not interrupt the clean stop and
+        # leave a daemon running.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         stop(processor, 'cloudkitty-processor')
         stop(api, 'cloudkitty-api')
 

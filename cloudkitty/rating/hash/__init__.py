@@ -36,7 +36,7 @@ class _ServiceRules(object):
     """Compiled rules of one service (spec §5.2 structure)."""
 
     __slots__ = ('mappings', 'thresholds', 'fields', 'field_names',
-                 'constant')
+                 'levels', 'constant')
 
     def __init__(self):
         # group -> (is_rate, cost)
@@ -47,6 +47,8 @@ class _ServiceRules(object):
         #                thresholds {group: {level: (is_rate, cost)}})
         self.fields = {}
         self.field_names = ()
+        # Every service threshold level, in the order of ``thresholds``.
+        self.levels = ()
         # For services with service mappings only: the per-group amounts
         # (rate x flat) to multiply by the quantity, in group order.
         self.constant = None
@@ -72,6 +74,8 @@ class _ServiceRules(object):
         self.field_names = tuple(f[0] for f in fields)
         self.thresholds = tuple(
             (g, tuple(v.items())) for g, v in self.thresholds.items())
+        self.levels = tuple(level for _g, levels in self.thresholds
+                            for level, _rule in levels)
         self.mappings = tuple(self.mappings.items())
         if not self.fields and not self.thresholds:
             factors = []
@@ -180,12 +184,16 @@ def _apply_thresholds(acc, thresholds, value, service_scope):
                     a[_TSERVICE] = service_scope
 
 
-def price_point(svc, qty, groupby, metadata):
-    """The amounts rule set ``svc`` adds to a point, one per group.
+def point_factors(svc, qty, groupby, metadata):
+    """Per group, how rule set ``svc`` prices a point: (coef, mode, cost).
 
     The algorithm of spec §5.3, in the same order of operations so that
-    results are identical to the last digit. An empty tuple means that no
-    rule matched (the point keeps its price).
+    results are identical to the last digit: a group's amount is
+    ``coef * qty``, then multiplied by (mode 1) or added to (mode 2) the
+    cost of the service threshold reached (mode 0: none). The result
+    depends on ``qty`` only through the service threshold levels it
+    reaches, so it is shared by points with the same field values and
+    levels reached. An empty tuple means that no rule matched.
     """
     acc = {}
     for group, (is_rate, cost) in svc.mappings:
@@ -210,36 +218,52 @@ def price_point(svc, qty, groupby, metadata):
                 # is not a number simply reaches no level.
                 continue
             _apply_thresholds(acc, fthrs, lv, False)
-    amounts = []
+    factors = []
     for a in acc.values():
         rate, flat = a[_RATE], a[_FLAT]
         service_scope = a[_TSERVICE]
+        mode = 0
         if service_scope is False:
             if a[_TRATE]:
                 rate = rate * a[_TCOST]
             else:
                 flat = flat + a[_TCOST]
-        r = rate * flat
-        r = r * qty
-        if service_scope:
-            if a[_TRATE]:
-                r = r * a[_TCOST]
-            else:
-                r = r + a[_TCOST]
-        amounts.append(r)
-    return tuple(amounts)
+        elif service_scope:
+            mode = 1 if a[_TRATE] else 2
+        factors.append((rate * flat, mode, a[_TCOST]))
+    return tuple(factors)
+
+
+def _amount(qty, factor):
+    coef, mode, cost = factor
+    r = coef * qty
+    if mode == 1:
+        r = r * cost
+    elif mode == 2:
+        r = r + cost
+    return r
+
+
+def price_point(svc, qty, groupby, metadata):
+    """The amounts rule set ``svc`` adds to a point, one per group.
+
+    An empty tuple means that no rule matched (the point keeps its price).
+    """
+    return tuple(_amount(qty, f)
+                 for f in point_factors(svc, qty, groupby, metadata))
 
 
 _CACHE_SIZE = 65536
 
 
 def _cache_key(svc, qty, groupby, metadata):
-    """What the amounts of a point depend on.
+    """What the pricing factors of a point depend on.
 
-    Its exact quantity and the values of the service's fields (typed, so
-    that 1, 1.0 and True, which compare equal, are different keys).
+    The service threshold levels its quantity reaches and the values of
+    the service's fields (typed, so that 1, 1.0 and True, which compare
+    equal, are different keys).
     """
-    key = [str(qty)]
+    key = [tuple([qty >= level for level in svc.levels])]
     for fname in svc.field_names:
         value = groupby.get(fname, _MISSING)
         if value is _MISSING:
@@ -335,29 +359,34 @@ class HashMap(rating.RatingProcessorBase):
                     price = price + factor * qty
                 append(make((p[0], qty, price, p[3], p[4], p[5])))
             return out
-        # Points sharing a quantity and field values get the same amounts:
-        # compute them once.
+        # Points sharing field values and threshold levels reached get the
+        # same factors: compute them once.
         cache = {}
         for p in points:
             qty, groupby, metadata = p[1], p[3], p[4]
             key = _cache_key(svc, qty, groupby, metadata)
             try:
-                amounts = cache.get(key)
+                factors = cache.get(key)
             except TypeError:       # unhashable field value
                 key = None
-                amounts = None
-            if amounts is None:
-                amounts = price_point(svc, qty, groupby, metadata)
+                factors = None
+            if factors is None:
+                factors = point_factors(svc, qty, groupby, metadata)
                 if key is not None:
                     if len(cache) >= _CACHE_SIZE:
                         cache.clear()
-                    cache[key] = amounts
-            if not amounts:
+                    cache[key] = factors
+            if not factors:
                 append(p)
                 continue
             price = p[2]
             # Groups are added one by one, in creation order.
-            for r in amounts:
+            for coef, mode, cost in factors:
+                r = coef * qty
+                if mode == 1:
+                    r = r * cost
+                elif mode == 2:
+                    r = r + cost
                 price = price + r
             append(make((p[0], qty, price, p[3], p[4], p[5])))
         return out

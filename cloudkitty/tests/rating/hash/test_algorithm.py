@@ -283,8 +283,10 @@ class TestValidity(object):
         assert prices_at(module, t1, 'svc', (1, {})) == [0]
 
     def test_one_instance_across_boundaries(self, api):
-        """Frames of consecutive periods, one module: each period gets
-        exactly the rules valid at its start, without SQL."""
+        """One module rates frames across validity boundaries.
+
+        Each period gets exactly the rules valid at its start, without SQL.
+        """
         svc = api.create_service('svc')['service_id']
         fld = api.create_field(svc, 'flavor')['field_id']
         t0 = datetime.datetime(2030, 1, 1, 3)
@@ -383,3 +385,33 @@ class TestLoading(object):
         chain = module.db_api.get_migration()
         assert chain.version_table == 'hashmap_alembic'
         assert chain.heads() == ('8a591f85865f',)
+
+
+class TestSharedFactors(object):
+
+    def test_points_sharing_factors_priced_like_single_points(self, api):
+        """Many points, few distinct factors: same prices one by one."""
+        svc = api.create_service('svc')['service_id']
+        fld = api.create_field(svc, 'flavor')['field_id']
+        grp = api.create_group('g')['group_id']
+        mapping(api, '0.5', service_id=svc)
+        mapping(api, '3', service_id=svc, group_id=grp)
+        api.create_mapping(cost=D('1.1'), map_type='rate', field_id=fld,
+                           value='a', start=PAST, force=True)
+        api.create_mapping(cost=D('2'), field_id=fld, value='b',
+                           group_id=grp, start=PAST, force=True)
+        api.create_threshold(D(10), D('0.9'), 'rate', service_id=svc)
+        api.create_threshold(D(50), D('7'), 'flat', service_id=svc,
+                             group_id=grp)
+        api.create_threshold(D(2), D('0.25'), 'flat', field_id=fld,
+                             group_id=grp)
+        module = hashmap.HashMap()
+        points = [(D(q) / 3, {'flavor': f})
+                  for q in range(0, 200, 7) for f in ('a', 'b', 'c', 3)]
+        together = prices(module, 'svc', *points)
+        alone = [prices(module, 'svc', point)[0] for point in points]
+        assert together == alone
+        rules = module._rules_at(START)['svc']
+        expected = [str(sum(hashmap.price_point(rules, qty, {}, desc),
+                            D(0))) for qty, desc in points]
+        assert [D(p) for p in together] == [D(p) for p in expected]
