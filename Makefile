@@ -6,11 +6,18 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test venv pep8 genconfig genpolicy clean
 
-$(STAMP): setup.cfg requirements.txt test-requirements.txt
-	test -x $(VPY) || $(PYTHON) -m venv $(VENV)
-	$(VPY) -m pip install -q --upgrade pip
-	$(VPY) -m pip install -q -r requirements.txt -r test-requirements.txt
-	$(VPY) -m pip install -q -e .
+# uv installs the same packages as pip several times faster; the
+# constraints file pins the versions CI runs with. Without uv, pip does it.
+$(STAMP): setup.cfg requirements.txt test-requirements.txt tools/constraints.txt
+	test -x $(VPY) || $(PYTHON) -m venv --without-pip $(VENV)
+	if $(PYTHON) -m pip --python $(VPY) install -q uv; then \
+	    $(VENV)/bin/uv pip install -q --python $(VPY) -c tools/constraints.txt \
+	        -r requirements.txt -r test-requirements.txt -e . ; \
+	else \
+	    $(VPY) -m ensurepip --upgrade && \
+	    $(VPY) -m pip install -q -c tools/constraints.txt \
+	        -r requirements.txt -r test-requirements.txt -e . ; \
+	fi
 	touch $(STAMP)
 
 venv: $(STAMP)

@@ -203,7 +203,9 @@ class RatingModules(object):
     does. Module instances are created per scope (``for_scope``) because
     a module loads the rules of the scope it is created for (tenant
     specific rules); rules valid at a date are then selected with
-    ``reload_config(period_start)`` before each period.
+    ``reload_config(period_start)`` before each period, or, for modules
+    declaring ``reload_per_period = False`` (hashmap), loaded once per
+    scope run and selected by ``process`` from the frame's start.
     """
 
     def __init__(self):
@@ -358,6 +360,9 @@ class Worker(object):
         self._skip = skip_expressions
         self._default_skip = default_skip or SkipExpression(
             CONF.orchestrator.skip_datapoints_expression)
+        # No expression can skip a point: frames need no filtering copy.
+        self._skip_never = self._default_skip.never and all(
+            expr.never for expr in self._skip.values())
         self._stop = stop_event
         self._metrics = sorted(self._collector.conf)
         self.periods_done = 0
@@ -489,6 +494,9 @@ class Worker(object):
         return frame
 
     def apply_skip(self, frame):
+        if self._skip_never and all(
+                points for _metric, points in frame.itertypes()):
+            return frame
         output = dataframe.DataFrame(frame.start, frame.end)
         for metric_name, points in frame.itertypes():
             expr = self._skip.get(metric_name, self._default_skip)

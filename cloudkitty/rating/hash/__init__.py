@@ -292,7 +292,9 @@ class HashMap(rating.RatingProcessorBase):
         self._rows = None
         self._boundaries = []
         self._compiled = {}
-        self.reload_config()
+        # Rules are loaded by the first reload_config or process: the
+        # orchestrator and the quote path call reload_config right after
+        # creating a module, so loading here too would read them twice.
 
     def reload_config(self, start=None):
         """Load every rule of the scope, with its validity, in one read.

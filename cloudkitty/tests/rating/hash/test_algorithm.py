@@ -304,6 +304,8 @@ class TestValidity(object):
                     hours=1))
         module = hashmap.HashMap(tenant_id='T')
         other = hashmap.HashMap(tenant_id='U')
+        module.reload_config()
+        other.reload_config()
         statements = []
 
         def _count(conn, cursor, statement, *args):
@@ -340,8 +342,12 @@ class TestValidity(object):
             usage={'svc': [dataframe.DataPoint('u', 1, 0, {}, {})]}))
         assert [D(p.price) for _, p in out.iterpoints()] == [1]
 
-    def test_loaded_once_per_scope_run(self):
+    def test_loaded_once_per_scope_run(self, api):
         assert hashmap.HashMap.reload_per_period is False
+        svc = api.create_service('svc')['service_id']
+        mapping(api, '4', service_id=svc)
+        # Loaded lazily by the first process() when never reloaded.
+        assert prices_at(hashmap.HashMap(), START, 'svc', (1, {})) == [4]
 
 
 class TestLoading(object):
@@ -361,6 +367,8 @@ class TestLoading(object):
         sa.event.listen(engine, 'before_cursor_execute', _count)
         try:
             module = hashmap.HashMap()
+            assert statements == []     # loaded on first use only
+            module.reload_config()
             loaded = len(statements)
             assert 0 < loaded <= 6
             module.reload_config()
