@@ -92,6 +92,9 @@ def build_wsgi_app(argv=None):
     Like the reference, ``argv`` is accepted for compatibility; the
     configuration comes from ``cloudkitty.wsgi.api`` / ``sys.argv``.
     """
+    # messaging registers the transport options, so that a bad value
+    # among them stops the start-up with one line like any other option.
+    from cloudkitty import messaging  # noqa: F401
     from cloudkitty import service
     service.prepare_service(argv)
     CONF.log_opt_values(LOG, logging.DEBUG)
