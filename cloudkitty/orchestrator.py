@@ -672,7 +672,10 @@ def reset_scope_state(res_data, coordinator=None, storage=None, state=None):
 class RatingEndpoint(object):
     """RPC namespace ``rating`` (processor.md §7)."""
 
-    target = oslo_messaging.Target(namespace='rating', version='1.0')
+    @property
+    def target(self):
+        # A property: oslo.messaging (and eventlet) is imported on first use.
+        return oslo_messaging.Target(namespace='rating', version='1.0')
 
     def __init__(self, modules=None):
         self._modules = modules
@@ -709,7 +712,10 @@ class RatingEndpoint(object):
 class ScopeEndpoint(object):
     """RPC endpoint without namespace: ``reset_state``."""
 
-    target = oslo_messaging.Target(version='1.0')
+    @property
+    def target(self):
+        # A property: oslo.messaging (and eventlet) is imported on first use.
+        return oslo_messaging.Target(version='1.0')
 
     def __init__(self, on_reset=None):
         self._coordinator = None

@@ -46,7 +46,7 @@ def test_patchable():
 HEAVY = ('futurist', 'tooz', 'sqlalchemy', 'oslo_db.sqlalchemy',
          'gnocchiclient', 'keystoneclient', 'influxdb', 'oslo_middleware',
          'paste.deploy', 'pecan', 'flask', 'alembic',
-         'cloudkitty.storage_state')
+         'cloudkitty.storage_state', 'oslo_messaging', 'eventlet')
 
 
 def test_config_import_stays_light():
