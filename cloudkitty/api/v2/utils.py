@@ -155,6 +155,11 @@ def add_input_schema(location, schema):
     return decorator
 
 
+# Largest offset/limit a database accepts (signed 64-bit); above it the
+# query cannot run, so it is a 400 rather than a database error.
+MAX_INT = 2 ** 63 - 1
+
+
 def paginated(func):
     """Add the ``offset`` and ``limit`` query parameters.
 
@@ -162,9 +167,9 @@ def paginated(func):
     """
     return add_input_schema('query', {
         voluptuous.Optional('offset', default=0): voluptuous.All(
-            SingleQueryParam(int), voluptuous.Range(min=0)),
+            SingleQueryParam(int), voluptuous.Range(min=0, max=MAX_INT)),
         voluptuous.Optional('limit', default=100): voluptuous.All(
-            SingleQueryParam(int), voluptuous.Range(min=1)),
+            SingleQueryParam(int), voluptuous.Range(min=1, max=MAX_INT)),
     })(func)
 
 

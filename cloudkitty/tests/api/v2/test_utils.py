@@ -105,6 +105,12 @@ def test_paginated_defaults(client):
                   "least 0 (path: '['offset']')"),
     ('limit=1&limit=2', "Invalid data '{'limit': ['1', '2']}' : length of "
                         "value must be 1 (path: '['limit']')"),
+    ('limit=9223372036854775808',
+     "Invalid data '{'limit': ['9223372036854775808']}' : value must be at "
+     "most 9223372036854775807 (path: '['limit']')"),
+    ('offset=99999999999999999999',
+     "Invalid data '{'offset': ['99999999999999999999']}' : value must be at "
+     "most 9223372036854775807 (path: '['offset']')"),
 ])
 def test_query_errors(client, query, message):
     resp = client.get('/things?' + query)
