@@ -51,7 +51,12 @@ def aware(dt):
         return None
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=tzutils.get_local_tz())
-    return tzutils.localized(dt).replace(microsecond=0)
+    try:
+        return tzutils.localized(dt).replace(microsecond=0)
+    except (ValueError, OverflowError) as exc:
+        # e.g. an offset of +99:00, which parses but cannot be converted
+        raise wsme_exc.ClientSideError(
+            'Invalid datetime: %s' % exc)
 
 
 def period(begin, end):

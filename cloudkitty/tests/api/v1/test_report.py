@@ -65,6 +65,15 @@ def test_tenants_malformed_date(client, loaded_storage):
     assert 'begin' in resp.json()['faultstring']
 
 
+@pytest.mark.parametrize('path', ['/v1/report/tenants', '/v1/report/total',
+                                  '/v1/report/summary',
+                                  '/v1/storage/dataframes'])
+def test_out_of_range_offset_is_400(client, loaded_storage, path):
+    resp = client.get(path, {'end': '2019-01-01T00:00:00+99:00'})
+    assert resp.status == 400
+    assert 'Invalid datetime' in resp.json()['faultstring']
+
+
 # --- total -------------------------------------------------------------
 
 def test_total_all_tenants(client, loaded_storage):
