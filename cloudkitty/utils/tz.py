@@ -50,10 +50,12 @@ def dt_from_iso(value, as_utc=False):
     """Parse ISO 8601 (naive means UTC), microseconds dropped."""
     try:
         parsed = iso8601.parse_date(value.strip(), default_timezone=UTC)
-    except (iso8601.ParseError, AttributeError, TypeError) as exc:
+        parsed = parsed.astimezone(UTC if as_utc else _LOCAL_TZ)
+    except (iso8601.ParseError, AttributeError, TypeError, ValueError,
+            OverflowError) as exc:
+        # ValueError/OverflowError: parsed, but out of range (offset, year)
         raise ValueError('%r is not a valid ISO 8601 date: %s'
                          % (value, exc))
-    parsed = parsed.astimezone(UTC if as_utc else _LOCAL_TZ)
     return parsed.replace(microsecond=0)
 
 

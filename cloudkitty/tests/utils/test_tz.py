@@ -35,7 +35,8 @@ def test_dt_from_iso(text, expected):
     assert tzutils.dt_from_iso(text, as_utc=True).tzinfo == UTC
 
 
-@pytest.mark.parametrize('text', ['abc', '', '2019-13-45', None])
+@pytest.mark.parametrize('text', ['abc', '', '2019-13-45', None,
+                                  '2019-01-01T00:00:00+99:00'])
 def test_dt_from_iso_invalid(text):
     with pytest.raises(ValueError):
         tzutils.dt_from_iso(text)
