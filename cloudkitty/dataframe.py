@@ -25,6 +25,15 @@ def to_decimal(value):
         raise ValueError('%r is not a valid number' % (value,))
 
 
+def _check_keys(mapping, allowed, where=None):
+    """Refuse keys of ``mapping`` not in ``allowed`` (closed schemas)."""
+    extra = set(mapping) - set(allowed)
+    if extra:
+        raise ValueError('extra keys not allowed%s: %s' % (
+            " in '%s'" % where if where else '',
+            ', '.join(sorted(map(str, extra)))))
+
+
 def _frozen(mapping):
     if mapping is None:
         return _EMPTY
@@ -87,17 +96,11 @@ class DataPoint(collections.namedtuple(
             allowed = {'vol', 'rating', 'desc' if legacy else 'groupby'}
             if not legacy:
                 allowed.add('metadata')
-            extra = set(dict_) - allowed
-            if extra:
-                raise ValueError('extra keys not allowed: %s'
-                                 % ', '.join(sorted(map(str, extra))))
+            _check_keys(dict_, allowed)
             vol = dict_['vol']
             if not isinstance(vol, collections.abc.Mapping):
                 raise ValueError("'vol' must be a mapping")
-            extra = set(vol) - {'unit', 'qty'}
-            if extra:
-                raise ValueError("extra keys not allowed in 'vol': %s"
-                                 % ', '.join(sorted(map(str, extra))))
+            _check_keys(vol, {'unit', 'qty'}, 'vol')
             unit = vol['unit']
             if not isinstance(unit, str):
                 raise ValueError("'vol.unit' must be a string")
@@ -105,10 +108,7 @@ class DataPoint(collections.namedtuple(
             rating = dict_.get('rating') or {}
             if not isinstance(rating, collections.abc.Mapping):
                 raise ValueError("'rating' must be a mapping")
-            extra = set(rating) - {'price'}
-            if extra:
-                raise ValueError("extra keys not allowed in 'rating': %s"
-                                 % ', '.join(sorted(map(str, extra))))
+            _check_keys(rating, {'price'}, 'rating')
             price = rating.get('price', 0)
             if legacy:
                 groupby = dict(dict_['desc'])
@@ -210,17 +210,11 @@ class DataFrame(object):
         try:
             if not isinstance(dict_, collections.abc.Mapping):
                 raise ValueError('expected a mapping')
-            extra = set(dict_) - {'period', 'usage'}
-            if extra:
-                raise ValueError('extra keys not allowed: %s'
-                                 % ', '.join(sorted(map(str, extra))))
+            _check_keys(dict_, {'period', 'usage'})
             period = dict_['period']
             if not isinstance(period, collections.abc.Mapping):
                 raise ValueError("'period' must be a mapping")
-            extra = set(period) - {'begin', 'end'}
-            if extra:
-                raise ValueError("extra keys not allowed in 'period': %s"
-                                 % ', '.join(sorted(map(str, extra))))
+            _check_keys(period, {'begin', 'end'}, 'period')
             start = _period_bound(period['begin'], 'period.begin')
             end = _period_bound(period['end'], 'period.end')
             usage = dict_['usage']
