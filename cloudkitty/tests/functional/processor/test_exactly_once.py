@@ -11,8 +11,10 @@ from cloudkitty.tests import services
 
 SCOPES = ['eo-scope-%02d' % i for i in range(20)]
 METRICS = ('cpu', 'volume.size')
-RESOURCES = 3
-PERIODS = 12
+# Enough work that a kill right after the first commit lands mid-run, and
+# more periods than one push batch, so scopes also stop half-way.
+RESOURCES = 10
+PERIODS = 48
 
 
 @pytest.fixture(scope='module')
@@ -76,7 +78,7 @@ def test_sigkill_mid_run_and_restart(run):
     victim = run.start('processor-killed')
     # Kill once some, but not all, periods were committed.
     run.wait_for(lambda: run.states() != initial, 120, 'a first commit')
-    time.sleep(random.uniform(0, 0.5))
+    time.sleep(random.uniform(0, 0.1))
     run.kill(victim)
     states = run.states()
     assert any(states[s] < periods[-1] for s in SCOPES), (
