@@ -662,6 +662,8 @@ def reset_scope_state(res_data, coordinator=None, storage=None, state=None):
                     scope_id, new_state, fetcher=scope.get('fetcher'),
                     collector=scope.get('collector'),
                     scope_key=scope.get('scope_key'))
+            LOG.info('Scope %s reset: data from %s deleted, next period '
+                     'to process starts at %s.', scope_id, ts, ts)
     finally:
         if own_coordinator:
             coordinator.stop()

@@ -53,7 +53,8 @@ def test_reset_state_and_quote_over_rpc(server, conf):
         processor = run.processes[0]
         run.wait_for(lambda: 'Received reset_state command' in run.log(
             processor), 60, 'the reset_state cast')
-        run.wait_for(lambda: 'Resetting the state of scope %s' % SCOPES[0]
+        # Logged once the data is deleted and the state moved back.
+        run.wait_for(lambda: 'Scope %s reset: data from' % SCOPES[0]
                      in run.log(processor), 60, 'the reset')
         run.wait_states(SCOPES, periods[-1])
         assert run.stored(periods[0], end) == harness.expected_counts(
