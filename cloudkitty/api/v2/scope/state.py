@@ -46,6 +46,12 @@ def _context():
     return flask.request.context
 
 
+def _str_filters(*names):
+    """Optional multi-valued string filters (default: no filter)."""
+    return {voluptuous.Optional(name, default=[]):
+            api_utils.MultiQueryParam(str) for name in names}
+
+
 class ScopeState(base.BaseResource):
     """The scope state collection."""
 
@@ -57,14 +63,7 @@ class ScopeState(base.BaseResource):
 
     @api_utils.paginated
     @api_utils.add_input_schema('query', {
-        voluptuous.Optional('scope_id', default=[]):
-            api_utils.MultiQueryParam(str),
-        voluptuous.Optional('scope_key', default=[]):
-            api_utils.MultiQueryParam(str),
-        voluptuous.Optional('fetcher', default=[]):
-            api_utils.MultiQueryParam(str),
-        voluptuous.Optional('collector', default=[]):
-            api_utils.MultiQueryParam(str),
+        **_str_filters('scope_id', 'scope_key', 'fetcher', 'collector'),
         voluptuous.Optional('active', default=[]):
             api_utils.MultiQueryParam(int),
     })
@@ -86,12 +85,7 @@ class ScopeState(base.BaseResource):
             voluptuous.Boolean(),
         voluptuous.Exclusive('scope_id', 'scope_selector'):
             api_utils.MultiQueryParam(str),
-        voluptuous.Optional('scope_key', default=[]):
-            api_utils.MultiQueryParam(str),
-        voluptuous.Optional('fetcher', default=[]):
-            api_utils.MultiQueryParam(str),
-        voluptuous.Optional('collector', default=[]):
-            api_utils.MultiQueryParam(str),
+        **_str_filters('scope_key', 'fetcher', 'collector'),
         voluptuous.Optional('last_processed_timestamp'):
             voluptuous.Any(None, '', _dt_local),
         # The client's "scope state reset" sends the date as "state".
