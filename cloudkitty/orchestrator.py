@@ -348,9 +348,12 @@ class Worker(object):
         self._delta = datetime.timedelta(seconds=self._period)
         self._wait_periods = CONF.collect.wait_periods
         self._state = state or storage_state.StateManager()
-        self._own_executor = executor is None
-        self._executor = executor or futurist.ThreadPoolExecutor(
-            max_workers=CONF.orchestrator.max_threads)
+        # Metrics are collected one after the other, in this thread, when
+        # the collector computes in memory; otherwise in a thread pool
+        # (the processor's, or one created on first use).
+        self._concurrent = getattr(collector, 'concurrent_retrieve', True)
+        self._own_executor = False
+        self._executor = executor
         if modules is None:
             modules = RatingModules()
         self._processors = modules.for_scope(scope_id)
@@ -377,6 +380,8 @@ class Worker(object):
     def close(self):
         if self._own_executor:
             self._executor.shutdown(wait=False)
+            self._executor = None
+            self._own_executor = False
 
     # position: where the scope (or task) stands ---------------------------
 
@@ -460,6 +465,13 @@ class Worker(object):
                 % (metric, self._scope_id, start, exc)) from exc
 
     def collect_all(self, start, end):
+        if not self._concurrent:
+            return self._merge(self._collect_one(metric, start, end)
+                               for metric in self._metrics)
+        if self._executor is None:
+            self._own_executor = True
+            self._executor = futurist.ThreadPoolExecutor(
+                max_workers=CONF.orchestrator.max_threads)
         futures = [self._executor.submit(self._collect_one, metric, start,
                                          end) for metric in self._metrics]
         timeout = CONF.orchestrator.collector_request_timeout
@@ -470,9 +482,14 @@ class Worker(object):
             raise ScopeProcessingError(
                 'collection for scope %s at %s timed out after %s s'
                 % (self._scope_id, start, timeout))
+        # result() re-raises a metric's error.
+        return self._merge(future.result() for future in futures)
+
+    @staticmethod
+    def _merge(results):
+        """{name: points} from (name, points or None), in metric order."""
         usage = {}
-        for future in futures:
-            name, points = future.result()  # re-raises a metric's error
+        for name, points in results:
             if points is not None:
                 usage.setdefault(name, []).extend(points)
         return usage
@@ -783,8 +800,11 @@ class CloudKittyProcessor(cotyledon.Service):
         self._skip = build_skip_expressions(self._metrics_conf)
         self._default_skip = SkipExpression(
             CONF.orchestrator.skip_datapoints_expression)
-        self._executor = futurist.ThreadPoolExecutor(
-            max_workers=CONF.orchestrator.max_threads)
+        # Shared by the scopes' workers; an in-memory collector needs none.
+        self._executor = None
+        if getattr(self.collector, 'concurrent_retrieve', True):
+            self._executor = futurist.ThreadPoolExecutor(
+                max_workers=CONF.orchestrator.max_threads)
         self._rating_endpoint = RatingEndpoint(self._modules)
         self._scope_endpoint = ScopeEndpoint(on_reset=self._wake.set)
         self._rpc_server = None
@@ -915,7 +935,8 @@ class CloudKittyProcessor(cotyledon.Service):
             except Exception:
                 LOG.debug('Error stopping the RPC server', exc_info=True)
         self._scope_endpoint.stop()
-        self._executor.shutdown(wait=False)
+        if self._executor is not None:
+            self._executor.shutdown(wait=False)
         try:
             self.coord.stop()
         except Exception:

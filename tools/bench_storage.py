@@ -163,8 +163,8 @@ def analyze():
 
     engine = db.get_engine()
     statement = {
-        'postgresql': 'ANALYZE rated_points_v2, rated_rollups_v2',
-        'mysql': 'ANALYZE TABLE rated_points_v2, rated_rollups_v2',
+        'postgresql': 'ANALYZE rated_blocks_v2, rated_rollups_v2',
+        'mysql': 'ANALYZE TABLE rated_blocks_v2, rated_rollups_v2',
     }.get(engine.dialect.name)
     if statement:
         with engine.begin() as conn:

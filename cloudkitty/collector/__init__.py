@@ -377,6 +377,12 @@ class BaseCollector(object, metaclass=abc.ABCMeta):
 
     collector_name = None
 
+    # Whether the processor calls retrieve() for the metrics of a period
+    # concurrently, in its thread pool (and under its request timeout).
+    # A collector computing in memory, without I/O, sets False: threads
+    # would only add GIL contention.
+    concurrent_retrieve = True
+
     def __init__(self, **kwargs):
         for key in ('period', 'conf'):
             if key not in kwargs:

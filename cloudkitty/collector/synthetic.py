@@ -201,6 +201,9 @@ class SyntheticCollector(collector.BaseCollector):
 
     collector_name = 'synthetic'
 
+    # Computed in memory: threads would not overlap anything.
+    concurrent_retrieve = False
+
     # Resource attributes per (metric, scope), bounded so that millions of
     # scopes do not grow memory forever.
     _CACHE_SIZE = 4096
@@ -218,15 +221,25 @@ class SyntheticCollector(collector.BaseCollector):
         return collector.check_metrics(
             conf, extra_schema=SYNTHETIC_EXTRA_SCHEMA)
 
-    def _attributes(self, plan, scope_id):
+    def _attributes(self, plan, scope_id, calendar):
+        """[(groupby with ``calendar``, metadata)] of the resources.
+
+        Cached per (metric, scope) with the calendar keys of the last
+        period asked: they change once a day, not every period.
+        """
         cache_key = (plan.key, scope_id)
-        attributes = self._cache.get(cache_key)
-        if attributes is None:
-            attributes = plan.resource_attributes(scope_id)
-            with self._lock:
-                if len(self._cache) >= self._CACHE_SIZE:
-                    self._cache.clear()
-                self._cache[cache_key] = attributes
+        entry = self._cache.get(cache_key)
+        if entry is not None and entry[0] == calendar:
+            return entry[1]
+        base = (plan.resource_attributes(scope_id) if entry is None
+                else entry[2])
+        frozen = types.MappingProxyType
+        attributes = [(frozen({**groupby, **calendar}), metadata)
+                      for groupby, metadata in base]
+        with self._lock:
+            if len(self._cache) >= self._CACHE_SIZE:
+                self._cache.clear()
+            self._cache[cache_key] = (calendar, attributes, base)
         return attributes
 
     def fetch_all(self, metric_name, start, end, scope_id=None,
@@ -237,11 +250,12 @@ class SyntheticCollector(collector.BaseCollector):
         calendar = collector.time_groupby(start)
         unit = plan.unit
         description = plan.description
-        frozen = types.MappingProxyType
+        # Every field is already what DataPoint() would make of it (a
+        # Decimal quantity, a non-empty unit, read-only mappings): build
+        # the points directly, without converting each field again.
+        make = dataframe.DataPoint._make
         return [
-            dataframe.DataPoint(unit, qty, _ZERO,
-                                frozen({**groupby, **calendar}), metadata,
-                                description)
+            make((unit, qty, _ZERO, groupby, metadata, description))
             for (groupby, metadata), qty in zip(
-                self._attributes(plan, scope_id),
+                self._attributes(plan, scope_id, calendar),
                 plan.quantities(scope_id, period_ts))]

@@ -36,7 +36,7 @@ class _ServiceRules(object):
     """Compiled rules of one service (spec §5.2 structure)."""
 
     __slots__ = ('mappings', 'thresholds', 'fields', 'field_names',
-                 'levels', 'constant')
+                 'levels', 'sorted_levels', 'constant', 'factors')
 
     def __init__(self):
         # group -> (is_rate, cost)
@@ -49,6 +49,10 @@ class _ServiceRules(object):
         self.field_names = ()
         # Every service threshold level, in the order of ``thresholds``.
         self.levels = ()
+        self.sorted_levels = ()
+        # Pricing factors by cache key (see _price_points), kept for as
+        # long as the tables: shared by every period they rate.
+        self.factors = {}
         # For services with service mappings only: the per-group amounts
         # (rate x flat) to multiply by the quantity, in group order.
         self.constant = None
@@ -76,6 +80,7 @@ class _ServiceRules(object):
             (g, tuple(v.items())) for g, v in self.thresholds.items())
         self.levels = tuple(level for _g, levels in self.thresholds
                             for level, _rule in levels)
+        self.sorted_levels = tuple(sorted(self.levels))
         self.mappings = tuple(self.mappings.items())
         if not self.fields and not self.thresholds:
             factors = []
@@ -259,11 +264,12 @@ _CACHE_SIZE = 65536
 def _cache_key(svc, qty, groupby, metadata):
     """What the pricing factors of a point depend on.
 
-    The service threshold levels its quantity reaches and the values of
-    the service's fields (typed, so that 1, 1.0 and True, which compare
-    equal, are different keys).
+    The service threshold levels its quantity reaches (as how many of the
+    sorted levels are <= qty: the set of levels reached follows from it)
+    and the values of the service's fields (typed, so that 1, 1.0 and
+    True, which compare equal, are different keys).
     """
-    key = [tuple([qty >= level for level in svc.levels])]
+    key = [bisect.bisect_right(svc.sorted_levels, qty)]
     for fname in svc.field_names:
         value = groupby.get(fname, _MISSING)
         if value is _MISSING:
@@ -362,18 +368,30 @@ class HashMap(rating.RatingProcessorBase):
                 append(make((p[0], qty, price, p[3], p[4], p[5])))
             return out
         # Points sharing field values and threshold levels reached get the
-        # same factors: compute them once.
-        cache = {}
+        # same factors: computed once per rule tables (svc.factors).
+        cache = svc.factors
+        levels = svc.sorted_levels
+        # The key of the usual service (one field), built inline.
+        single = svc.field_names[0] if len(svc.field_names) == 1 else None
+        bisect_right = bisect.bisect_right
         for p in points:
-            qty, groupby, metadata = p[1], p[3], p[4]
-            key = _cache_key(svc, qty, groupby, metadata)
+            qty = p[1]
+            if single is not None:
+                value = p[3].get(single, _MISSING)
+                if value is _MISSING:
+                    value = p[4].get(single, _MISSING)
+                if type(value) is not str:
+                    value = (type(value), repr(value))
+                key = (bisect_right(levels, qty), value)
+            else:
+                key = _cache_key(svc, qty, p[3], p[4])
             try:
                 factors = cache.get(key)
             except TypeError:       # unhashable field value
                 key = None
                 factors = None
             if factors is None:
-                factors = point_factors(svc, qty, groupby, metadata)
+                factors = point_factors(svc, qty, p[3], p[4])
                 if key is not None:
                     if len(cache) >= _CACHE_SIZE:
                         cache.clear()

@@ -54,7 +54,7 @@ from cloudkitty.utils import tz as tzutils
 
 LOG = logging.getLogger(__name__)
 
-POINTS = models.points
+BLOCKS = models.blocks
 ROLLUPS = models.rollups
 CTX = models.DECIMAL_CONTEXT
 ZERO = decimal.Decimal(0)
@@ -278,6 +278,28 @@ else:
         return _ENCODER.encode(dict(mapping))
 
 
+def _dumps_value(value):
+    """Compact JSON of lists, strings and numbers."""
+    if orjson is not None:
+        return orjson.dumps(value).decode()
+    return json.dumps(value, separators=(',', ':'))
+
+
+def _dumps_str(cache, text):
+    """JSON of the string ``text``, remembered in ``cache``."""
+    if not isinstance(text, str):
+        text = '' if text is None else str(text)
+    result = cache[text] = _dumps_value(text)
+    return result
+
+
+def _to_decimal(value):
+    """A SQL sum (Decimal, or text on SQLite) as a Decimal."""
+    if value is None or isinstance(value, decimal.Decimal):
+        return value
+    return CTX.create_decimal(str(value))
+
+
 def _encode(cache, mapping):
     """JSON of ``mapping``, remembered in ``cache`` when that is safe.
 
@@ -375,6 +397,82 @@ def parse_custom_fields(custom_fields):
     return output
 
 
+class _Points(object):
+    """The rated points of the blocks, expanded in SQL for one dialect.
+
+    Columns are SQL fragments over ``rated_blocks_v2 AS b`` and the
+    expansion ``p`` of its ``points`` array (``[type, unit, qty, price,
+    groupby, metadata]``).
+    """
+
+    def __init__(self, dialect, scope_key):
+        self.dialect = dialect
+        self.scope_key = scope_key
+        col = sa.literal_column
+        dec = models.ExactDecimal()
+        if dialect == 'postgresql':
+            self.from_ = sa.text(
+                'rated_blocks_v2 AS b CROSS JOIN LATERAL '
+                'jsonb_array_elements(b.points) WITH ORDINALITY '
+                'AS p(value, ord)')
+            self.type = col('(p.value ->> 0)', sa.Text)
+            self.unit = col('(p.value ->> 1)', sa.Text)
+            self.qty = col('CAST(p.value ->> 2 AS NUMERIC)', dec)
+            self.price = col('CAST(p.value ->> 3 AS NUMERIC)', dec)
+            self.groupby = col('(p.value -> 4)', sa.Text)
+            self.metadata = col('(p.value -> 5)', sa.Text)
+            self.ord = col('p.ord')
+        elif dialect == 'mysql':
+            text = 'VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin'
+            self.from_ = sa.text(
+                "rated_blocks_v2 AS b, JSON_TABLE(b.points, '$[*]' COLUMNS ("
+                "ord FOR ORDINALITY, type %s PATH '$[0]', unit %s PATH "
+                "'$[1]', qty DECIMAL(40, 18) PATH '$[2]', price "
+                "DECIMAL(40, 18) PATH '$[3]', gb JSON PATH '$[4]', md JSON "
+                "PATH '$[5]')) AS p" % (text, text))
+            self.type = col('p.type', sa.Text)
+            self.unit = col('p.unit', sa.Text)
+            self.qty = col('p.qty', dec)
+            self.price = col('p.price', dec)
+            self.groupby = col('p.gb', sa.Text)
+            self.metadata = col('p.md', sa.Text)
+            self.ord = col('p.ord')
+        else:
+            self.from_ = sa.text(
+                'rated_blocks_v2 AS b, json_each(b.points) AS p')
+            self.type = col("json_extract(p.value, '$[0]')", sa.Text)
+            self.unit = col("json_extract(p.value, '$[1]')", sa.Text)
+            self.qty = col("json_extract(p.value, '$[2]')", dec)
+            self.price = col("json_extract(p.value, '$[3]')", dec)
+            self.groupby = col("json_extract(p.value, '$[4]')", sa.Text)
+            self.metadata = col("json_extract(p.value, '$[5]')", sa.Text)
+            self.ord = col('p.key')
+        self.id = col('b.id')
+        self.begin_ts = col('b.begin_ts', sa.BigInteger)
+        self.end_ts = col('b.end_ts', sa.BigInteger)
+        self.scope_id = col('b.scope_id', sa.Text)
+
+    def _json_text(self, index, key):
+        """Text of attribute ``key`` of the group-by (4) or metadata (5)."""
+        quoted = key.replace("'", "''")
+        if self.dialect == 'postgresql':
+            return "(p.value -> %d ->> '%s')" % (index, quoted)
+        if self.dialect == 'mysql':
+            return ('JSON_UNQUOTE(JSON_EXTRACT(p.%s, \'$."%s"\')) COLLATE '
+                    'utf8mb4_bin' % ('gb' if index == 4 else 'md', quoted))
+        return ('CAST(json_extract(p.value, \'$[%d]."%s"\') AS TEXT)'
+                % (index, quoted))
+
+    def attr(self, key):
+        if key == 'type':
+            return self.type
+        if key == self.scope_key:
+            return self.scope_id
+        _check_key(key)
+        return sa.literal_column('COALESCE(%s, %s, \'\')' % (
+            self._json_text(4, key), self._json_text(5, key)), sa.Text)
+
+
 class _Query(object):
     """Translate filters, group-by and aggregates for one dialect."""
 
@@ -384,32 +482,7 @@ class _Query(object):
         self.rollup_keys = {'type': 'type', scope_key: 'scope_id'}
         for key in models.TIME_KEYS:
             self.rollup_keys.setdefault(key, key)
-
-    # Attribute expressions.
-    def _json_text(self, column, key):
-        quoted = key.replace("'", "''")
-        if self.dialect == 'postgresql':
-            return sa.literal_column(
-                '%s ->> \'%s\'' % (column, quoted), sa.Text)
-        path = '\'$."%s"\'' % quoted
-        if self.dialect == 'mysql':
-            return sa.literal_column(
-                'JSON_UNQUOTE(JSON_EXTRACT(%s, %s))' % (column, path),
-                sa.Text)
-        return sa.literal_column(
-            'CAST(json_extract(%s, %s) AS TEXT)' % (column, path), sa.Text)
-
-    def point_attr(self, key):
-        if key == 'type':
-            return POINTS.c.type
-        if key == self.scope_key:
-            return POINTS.c.scope_id
-        _check_key(key)
-        table = POINTS.name
-        return sa.func.coalesce(
-            self._json_text('%s.groupby' % table, key),
-            self._json_text('%s.metadata' % table, key),
-            sa.literal_column("''", sa.Text))
+        self.points = _Points(dialect, scope_key)
 
     def rollup_attr(self, key):
         return ROLLUPS.c[self.rollup_keys[key]]
@@ -446,14 +519,71 @@ class _Query(object):
         return expr.in_(values)
 
     def conditions(self, filters, metric_types, rollup):
-        attr = self.rollup_attr if rollup else self.point_attr
-        table = ROLLUPS if rollup else POINTS
+        if rollup:
+            attr, type_column = self.rollup_attr, ROLLUPS.c.type
+        else:
+            attr, type_column = self.points.attr, self.points.type
         output = []
         if metric_types:
-            output.append(self._in(table.c.type, metric_types))
+            output.append(self._in(type_column, metric_types))
         for key, values in filters.items():
             output.append(self._in(attr(key), values))
         return output
+
+    def entry_matcher(self, filters, metric_types):
+        """Predicate on (block scope, sums entry), as ``conditions``."""
+        checks = []
+        if metric_types:
+            checks.append((0, {_text(v) for v in metric_types}))
+        for key, values in filters.items():
+            if key == 'type':
+                index = 0
+            elif key == self.scope_key:
+                index = None
+            else:
+                index = 1 + models.TIME_KEYS.index(key)
+            checks.append((index, {_text(v) for v in values}))
+
+        def match(scope, entry):
+            for index, values in checks:
+                if (scope if index is None else entry[index]) not in values:
+                    return False
+            return True
+        return match
+
+    def entry_value(self, key):
+        """Getter of group-by ``key`` on (block scope, sums entry)."""
+        if key == 'type':
+            return lambda scope, entry: entry[0]
+        if key == self.scope_key:
+            return lambda scope, entry: scope
+        index = 1 + models.TIME_KEYS.index(self.rollup_keys[key])
+        return lambda scope, entry: entry[index]
+
+
+def _point_matcher(filters, scope_key):
+    """Predicate on a stored point, as SQL filters on the points."""
+    checks = [(key, {_text(v) for v in values})
+              for key, values in filters.items() if key != scope_key]
+
+    def match(point):
+        for key, values in checks:
+            if key == 'type':
+                value = point[0]
+            else:
+                value = point[4].get(key)
+                if value is None:
+                    value = point[5].get(key)
+                value = _text(value)
+            if value not in values:
+                return False
+        return True
+    return match
+
+
+def _point_attrs(groupby, meta):
+    return tuple(_text(groupby[k] if k in groupby else meta.get(k))
+                 for k in models.TIME_KEYS)
 
 
 def _month_start(ts, up):
@@ -495,75 +625,72 @@ def _rollup_ranges(begin, end, time_grouped, months):
     return [r for r in ranges if r[1] < r[2]]
 
 
-def _rollup_window(begin, end, time_grouped, months=False):
-    """WHERE clause of the rollups of points starting in [begin, end)."""
+def _rollup_window(ranges):
+    """WHERE clause of the rollups of ``ranges`` [(kind, lo, hi)]."""
     clauses = [sa.and_(ROLLUPS.c.kind == kind, ROLLUPS.c.begin_ts >= lo,
                        ROLLUPS.c.begin_ts < hi)
-               for kind, lo, hi in _rollup_ranges(begin, end, time_grouped,
-                                                  months)]
+               for kind, lo, hi in ranges]
     return clauses[0] if len(clauses) == 1 else sa.or_(*clauses)
 
 
 class _Deltas(object):
-    """Changes of rollups: key -> [count, qty, price]."""
+    """Changes of the day rollups: key -> [count, [qty], [price]].
 
-    # key: (begin_ts, end_ts, owner, scope_id, type, doy, woy, month, year)
+    Keys: (day start, day end, owner, scope_id, type, doy, woy, month,
+    year). Month changes are derived from them (a UTC day lies in one
+    month).
+    """
+
     def __init__(self):
-        self.period = collections.defaultdict(lambda: [0, ZERO, ZERO])
-        self._points = {}
+        self.day = {}
+        self._bounds = {}
 
-    def add(self, key, count, qty, price):
-        self._flush()
-        entry = self.period[key]
-        entry[0] += count
-        entry[1] = CTX.add(entry[1], qty)
-        entry[2] = CTX.add(entry[2], price)
+    def add(self, begin, owner, scope, key, count, qty, price):
+        """Add sums of points of the period starting at ``begin``.
 
-    def add_point(self, key, qty, price):
-        """Add one point; summed in bulk by ``_flush``."""
-        entry = self._points.get(key)
+        ``key``: (type, doy, woy, month, year).
+        """
+        span = self._bounds.get(begin)
+        if span is None:
+            start = begin // models.DAY * models.DAY
+            span = self._bounds[begin] = (start, start + models.DAY)
+        day_key = span + (owner, scope) + key
+        entry = self.day.get(day_key)
         if entry is None:
-            self._points[key] = [[qty], [price]]
+            self.day[day_key] = [count, [qty], [price]]
         else:
-            entry[0].append(qty)
-            entry[1].append(price)
+            entry[0] += count
+            entry[1].append(qty)
+            entry[2].append(price)
 
-    def _flush(self):
-        if not self._points:
-            return
-        with decimal.localcontext(CTX):
-            for key, (qtys, prices) in self._points.items():
-                entry = self.period[key]
-                entry[0] += len(qtys)
-                entry[1] = sum(qtys, entry[1])
-                entry[2] = sum(prices, entry[2])
-        self._points = {}
+    def add_block(self, begin, owner, scope, entries, sign):
+        """Add (sign 1) or remove (-1) the sums entries of a block."""
+        for entry in entries:
+            self.add(begin, owner, scope, tuple(entry[:5]), sign * entry[5],
+                     sign * decimal.Decimal(entry[6]),
+                     sign * decimal.Decimal(entry[7]))
 
-    def changes(self):
-        self._flush()
-        return self.period
+    def __bool__(self):
+        return bool(self.day)
 
     def days(self):
-        return self._coarser(lambda ts: ts // models.DAY * models.DAY,
-                             lambda ts: ts + models.DAY, False)
+        output = {}
+        with decimal.localcontext(CTX):
+            for key, (count, qtys, prices) in self.day.items():
+                output[key] = [count, sum(qtys, ZERO), sum(prices, ZERO)]
+        return output
 
-    def months(self):
+    def months(self, days):
         # Month rollups do not keep the time attributes.
-        return self._coarser(lambda ts: _month_start(ts, False),
-                             _next_month, True)
-
-    def _coarser(self, start_of, end_of, blank_time):
-        # One pass, plain dict and lists: this runs over every period key
-        # of a push, twice.
         acc = {}
         bounds = {}
         blank = ('',) * len(models.TIME_KEYS)
-        for key, (count, qty, price) in self.changes().items():
+        for key, (count, qty, price) in days.items():
             span = bounds.get(key[0])
             if span is None:
-                start = start_of(key[0])
-                span = bounds[key[0]] = (start, end_of(start))
-            new_key = span + (key[2:5] + blank if blank_time else key[2:])
+                start = _month_start(key[0], False)
+                span = bounds[key[0]] = (start, _next_month(start))
+            new_key = span + key[2:5] + blank
             entry = acc.get(new_key)
             if entry is None:
                 acc[new_key] = [count, [qty], [price]]
@@ -571,7 +698,7 @@ class _Deltas(object):
                 entry[0] += count
                 entry[1].append(qty)
                 entry[2].append(price)
-        output = collections.defaultdict(lambda: [0, ZERO, ZERO])
+        output = {}
         with decimal.localcontext(CTX):
             for key, (count, qtys, prices) in acc.items():
                 output[key] = [count, sum(qtys, ZERO), sum(prices, ZERO)]
@@ -687,6 +814,10 @@ _ROLLUP_KEY_COLUMNS = ('begin_ts', 'end_ts', 'owner', 'scope_id', 'type') + \
     models.TIME_KEYS
 
 
+_BLOCK_COLUMNS = ('begin_ts', 'end_ts', 'owner', 'scope_id', 'count', 'sums',
+                  'points')
+
+
 class SQLAlchemyStorage(storage_v2.BaseStorage):
     """v2 storage on the SQL database of ``[database] connection``.
 
@@ -736,25 +867,28 @@ class SQLAlchemyStorage(storage_v2.BaseStorage):
             return
         engine = _engine()
         scope_key = self._scope_key()
-        sqlite = engine.dialect.name == 'sqlite'
         owner_arg = None if scope_id is None else str(scope_id)
-        rows = []
-        deltas = _Deltas()
-        replaced = []   # (begin, end, owners or None, [(owner, type)])
+        replaced = []   # (begin, end, owner or None, [(owner, type)])
         time_keys = models.TIME_KEYS
-        add_row = rows.append
-        points_acc = deltas._points
+        # [(begin, end, owner, scope, [point JSON], {(type,) + time
+        # attributes: ([qty], [price])})]
+        blocks = []
         # What was derived from group-by and metadata mappings already seen
         # in this push: a resource repeats them for each of its metrics.
         encoded = {}
         by_groupby = {}
         texts = {}
+        strings = {}
         # The loop below runs once per point: locals and C-level helpers
         # only (it bounds the load rate).
         for frame in dataframes:
             begin, end = _epoch(frame.start), _epoch(frame.end)
+            # scope -> (points, sums) of this frame; the owner is the scope
+            # id of the push or, without one, the scope itself.
+            frame_blocks = {}
             pairs = set()
             for type_, points in frame.itertypes():
+                type_json = _dumps_str(strings, type_)
                 for point in points:
                     groupby, meta = point.groupby, point.metadata
                     # The group-by gives the JSON, the scope and the time
@@ -771,7 +905,6 @@ class SQLAlchemyStorage(storage_v2.BaseStorage):
                         attrs = tuple(
                             _text(groupby[k] if k in groupby
                                   else meta.get(k)) for k in time_keys)
-                    owner = scope if owner_arg is None else owner_arg
                     # Equal decimals share one entry: the stored text may
                     # differ in trailing zeros only, never in value.
                     try:
@@ -786,30 +919,96 @@ class SQLAlchemyStorage(storage_v2.BaseStorage):
                         meta_json = encoded[tuple(meta.items())]
                     except (KeyError, TypeError):
                         meta_json = _encode(encoded, meta)
-                    if sqlite:
-                        add_row((begin, end, owner, scope, type_, point.unit,
-                                 qty_text, price_text, groupby_json,
-                                 meta_json))
-                    else:
-                        add_row((begin, end, owner, scope, type_, point.unit,
-                                 qty, price, groupby_json, meta_json))
-                    key = (begin, end, owner, scope, type_) + attrs
-                    entry = points_acc.get(key)
+                    try:
+                        unit_json = strings[point.unit]
+                    except (KeyError, TypeError):
+                        unit_json = _dumps_str(strings, point.unit)
+                    block = frame_blocks.get(scope)
+                    if block is None:
+                        block = frame_blocks[scope] = ([], {})
+                    block[0].append('[%s,%s,"%s","%s",%s,%s]' % (
+                        type_json, unit_json, qty_text, price_text,
+                        groupby_json, meta_json))
+                    sums_key = (type_,) + attrs
+                    entry = block[1].get(sums_key)
                     if entry is None:
-                        points_acc[key] = [[qty], [price]]
+                        block[1][sums_key] = ([qty], [price])
+                        if owner_arg is None:
+                            pairs.add((scope, type_))
                     else:
                         entry[0].append(qty)
                         entry[1].append(price)
-                    if owner_arg is None:
-                        pairs.add((owner, type_))
+            for scope, (points, sums) in frame_blocks.items():
+                owner = scope if owner_arg is None else owner_arg
+                blocks.append((begin, end, owner, scope, points, sums))
             if owner_arg is not None:
                 replaced.append((begin, end, owner_arg, None))
             elif pairs:
                 replaced.append((begin, end, None, pairs))
+        deltas = _Deltas()
+        add = deltas.add
+        rows = []
+        with decimal.localcontext(CTX):
+            for begin, end, owner, scope, points, sums in blocks:
+                entries = []
+                for key, (qtys, prices) in sums.items():
+                    qty, price = sum(qtys, ZERO), sum(prices, ZERO)
+                    entries.append(list(key) + [
+                        len(qtys), format(qty, 'f'), format(price, 'f')])
+                    add(begin, owner, scope, key, len(qtys), qty, price)
+                rows.append((begin, end, owner, scope, len(points),
+                             _dumps_value(entries),
+                             '[%s]' % ','.join(points)))
         with self._write(engine) as conn:
             self._replace(conn, deltas, replaced)
-            self._insert_points(conn, rows)
+            _bulk_insert(conn, BLOCKS.name, _BLOCK_COLUMNS, rows)
             self._apply_deltas(conn, deltas)
+
+    @staticmethod
+    def _select_blocks(conn, where, with_points=False):
+        columns = [BLOCKS.c.id, BLOCKS.c.begin_ts, BLOCKS.c.end_ts,
+                   BLOCKS.c.owner, BLOCKS.c.scope_id, BLOCKS.c.sums]
+        if with_points:
+            columns.append(sa.type_coerce(BLOCKS.c.points, sa.Text)
+                           .label('points'))
+        return conn.execute(sa.select(*columns).where(*where)).all()
+
+    @staticmethod
+    def _delete_blocks(conn, ids):
+        ids = sorted(ids)
+        for start in range(0, len(ids), _CHUNK):
+            conn.execute(BLOCKS.delete().where(
+                BLOCKS.c.id.in_(ids[start:start + _CHUNK])))
+
+    def _rewrite_block(self, conn, deltas, row, points, keep):
+        """Keep the points of a block for which ``keep`` is true."""
+        kept = [point for point in points if keep(point)]
+        if len(kept) == len(points):
+            return
+        deltas.add_block(row.begin_ts, row.owner, row.scope_id,
+                         _loads(row.sums), -1)
+        if not kept:
+            self._delete_blocks(conn, [row.id])
+            return
+        sums = {}
+        for point in kept:
+            key = (point[0],) + _point_attrs(point[4], point[5])
+            entry = sums.setdefault(key, [0, ZERO, ZERO])
+            entry[0] += 1
+            entry[1] = CTX.add(entry[1], decimal.Decimal(point[2]))
+            entry[2] = CTX.add(entry[2], decimal.Decimal(point[3]))
+        entries = [list(key) + [c, format(q, 'f'), format(p, 'f')]
+                   for key, (c, q, p) in sums.items()]
+        deltas.add_block(row.begin_ts, row.owner, row.scope_id,
+                         entries, 1)
+        conn.execute(BLOCKS.update().where(BLOCKS.c.id == row.id).values(
+            count=len(kept), sums=_dumps_value(entries), points=kept))
+
+    def _block_points(self, conn, block_id):
+        value = conn.execute(sa.select(
+            sa.type_coerce(BLOCKS.c.points, sa.Text)).where(
+                BLOCKS.c.id == block_id)).scalar()
+        return _loads(value) if value is not None else []
 
     def _replace(self, conn, deltas, replaced):
         """Remove the points that the pushed frames replace.
@@ -829,60 +1028,50 @@ class SQLAlchemyStorage(storage_v2.BaseStorage):
         owners = sorted(owners)
         lo = min(r[0] for r in replaced)
         hi = max(r[1] for r in replaced)
-        # frame index -> (owner, type, scope) of the stored points
-        matched = collections.defaultdict(set)
+        deletes = []
         for start in range(0, len(owners), _CHUNK):
-            result = _select_rollups(conn, models.KIND_PERIOD,
-                                     owners[start:start + _CHUNK], lo, hi - 1)
-            for row in result:
-                pair = (row.owner, row.type)
-                for index, (begin, end, owner, pairs) in enumerate(replaced):
+            rows = self._select_blocks(conn, [
+                BLOCKS.c.owner.in_(owners[start:start + _CHUNK]),
+                BLOCKS.c.begin_ts >= lo, BLOCKS.c.begin_ts < hi])
+            for row in rows:
+                for begin, end, owner, pairs in replaced:
                     if not begin <= row.begin_ts < end:
                         continue
-                    if owner == row.owner or (
-                            owner is None and pair in pairs):
-                        matched[index].add(pair + (row.key[3],))
-                        deltas.add(row.key, -row.count, -row.qty,
-                                   -row.price)
+                    if owner is not None:
+                        if owner == row.owner:
+                            deletes.append(row.id)
+                            deltas.add_block(row.begin_ts, row.owner,
+                                             row.scope_id, _loads(row.sums),
+                                             -1)
                         break
-        # The scope ids (from the rollups, exact) let the deletes use the
-        # (scope_id, begin_ts) index: points need no index on owner, which
-        # would cost every insert.
-        for index, triples in matched.items():
-            begin, end, owner, _ = replaced[index]
-            cond = [POINTS.c.begin_ts >= begin, POINTS.c.begin_ts < end]
-            if owner is not None:
-                conn.execute(POINTS.delete().where(
-                    POINTS.c.scope_id.in_(sorted({t[2] for t in triples})),
-                    POINTS.c.owner == owner, *cond))
-                continue
-            by_owner = collections.defaultdict(lambda: (set(), set()))
-            for row_owner, type_, scope in triples:
-                by_owner[row_owner][0].add(type_)
-                by_owner[row_owner][1].add(scope)
-            for row_owner, (row_types, scopes) in by_owner.items():
-                conn.execute(POINTS.delete().where(
-                    POINTS.c.scope_id.in_(sorted(scopes)),
-                    POINTS.c.owner == row_owner,
-                    POINTS.c.type.in_(sorted(row_types)), *cond))
-
-    @staticmethod
-    def _insert_points(conn, rows):
-        _bulk_insert(conn, POINTS.name, (
-            'begin_ts', 'end_ts', 'owner', 'scope_id', 'type', 'unit', 'qty',
-            'price', 'groupby', 'metadata'), rows)
+                    types = {t for o, t in pairs if o == row.owner}
+                    entries = _loads(row.sums)
+                    stored = {entry[0] for entry in entries}
+                    if not types & stored:
+                        break
+                    if stored <= types:
+                        deletes.append(row.id)
+                        deltas.add_block(row.begin_ts, row.owner,
+                                         row.scope_id, entries, -1)
+                    else:
+                        self._rewrite_block(
+                            conn, deltas, row,
+                            self._block_points(conn, row.id),
+                            lambda point: point[0] not in types)
+                    break
+        self._delete_blocks(conn, deletes)
 
     def _apply_deltas(self, conn, deltas):
-        """Add the deltas to the period and day rollups.
+        """Add the deltas to the day and month rollups.
 
         Rows whose count reaches 0 are removed.
         """
-        if not deltas.changes():
+        if not deltas:
             return
         dec = _decimal_param(conn.dialect)
-        for kind, changes in ((models.KIND_PERIOD, deltas.changes()),
-                              (models.KIND_DAY, deltas.days()),
-                              (models.KIND_MONTH, deltas.months())):
+        days = deltas.days()
+        for kind, changes in ((models.KIND_DAY, days),
+                              (models.KIND_MONTH, deltas.months(days))):
             changes = {k: v for k, v in changes.items() if v[0] or v[1]
                        or v[2]}
             if not changes:
@@ -927,52 +1116,95 @@ class SQLAlchemyStorage(storage_v2.BaseStorage):
         A None bound is open; rollups follow in the same transaction.
         """
         engine = _engine()
-        query = self._query(engine)
         filters = storage_v2.normalize_filters(filters)
-        begin_ts = None if begin is None else _epoch(begin)
-        end_ts = None if end is None else _epoch(end)
-        rollup = query.can_use_rollups((), filters, ())
+        for key in filters:
+            _check_key(key)
+        scope_key = self._scope_key()
+        where = []
+        if begin is not None:
+            where.append(BLOCKS.c.begin_ts >= _epoch(begin))
+        if end is not None:
+            where.append(BLOCKS.c.begin_ts < _epoch(end))
+        if scope_key in filters:
+            where.append(BLOCKS.c.scope_id.in_(
+                [_text(v) for v in filters[scope_key]]))
+        by_point = any(key != scope_key for key in filters)
+        match = _point_matcher(filters, scope_key)
         deltas = _Deltas()
         with self._write(engine) as conn:
-            if rollup:
-                # The period rollups are exactly the sums to remove.
-                where = query.conditions(filters, (), True)
-                where.append(ROLLUPS.c.kind == models.KIND_PERIOD)
-                if begin_ts is not None:
-                    where.append(ROLLUPS.c.begin_ts >= begin_ts)
-                if end_ts is not None:
-                    where.append(ROLLUPS.c.begin_ts < end_ts)
-                result = conn.execute(
-                    sa.select(*[ROLLUPS.c[c] for c in _ROLLUP_KEY_COLUMNS],
-                              ROLLUPS.c.count, ROLLUPS.c.qty,
-                              ROLLUPS.c.price).where(*where))
-                for row in result:
-                    deltas.add(tuple(row[:len(_ROLLUP_KEY_COLUMNS)]),
-                               -row.count, -row.qty, -row.price)
-            where = query.conditions(filters, (), False)
-            if begin_ts is not None:
-                where.append(POINTS.c.begin_ts >= begin_ts)
-            if end_ts is not None:
-                where.append(POINTS.c.begin_ts < end_ts)
-            if not rollup:
-                result = conn.execute(
-                    sa.select(POINTS.c.begin_ts, POINTS.c.end_ts,
-                              POINTS.c.owner, POINTS.c.scope_id,
-                              POINTS.c.type, POINTS.c.qty, POINTS.c.price,
-                              POINTS.c.groupby, POINTS.c.metadata)
-                    .where(*where))
-                for row in result:
-                    groupby, meta = row.groupby or {}, row.metadata or {}
-                    key = (row.begin_ts, row.end_ts, row.owner, row.scope_id,
-                           row.type) + tuple(
-                               _text(groupby[k] if k in groupby
-                                     else meta.get(k))
-                               for k in models.TIME_KEYS)
-                    deltas.add(key, -1, -row.qty, -row.price)
-            conn.execute(POINTS.delete().where(*where))
+            deletes = []
+            for row in self._select_blocks(conn, where, by_point):
+                if by_point:
+                    self._rewrite_block(
+                        conn, deltas, row, _loads(row.points),
+                        lambda point: not match(point))
+                    continue
+                deletes.append(row.id)
+                deltas.add_block(row.begin_ts, row.owner,
+                                 row.scope_id, _loads(row.sums), -1)
+            self._delete_blocks(conn, deletes)
             self._apply_deltas(conn, deltas)
 
     # -- reads ------------------------------------------------------------
+    def _rollup_groups(self, conn, query, keys, filters, metric_types,
+                       begin_ts, end_ts, time_grouped):
+        """{group: [count, qty, price]} of the points in [begin, end).
+
+        Whole days and months from the rollups (in SQL), the rest of the
+        window, or every period when grouped by time, from the sums of
+        the blocks.
+        """
+        ranges = _rollup_ranges(begin_ts, end_ts, time_grouped,
+                                query.can_use_months(keys, filters))
+        groups = {}
+        coarse = [r for r in ranges if r[0] != models.KIND_PERIOD]
+        if coarse:
+            columns = [query.rollup_attr(k) for k in keys]
+            select = sa.select(
+                *columns, sa.func.sum(ROLLUPS.c.count),
+                query.aggregate('sum', ROLLUPS.c.qty, True),
+                query.aggregate('sum', ROLLUPS.c.price, True)).where(
+                    *query.conditions(filters, metric_types, True),
+                    _rollup_window(coarse))
+            if columns:
+                select = select.group_by(*columns)
+            size = len(keys)
+            for row in conn.execute(select):
+                if not row[size]:
+                    continue
+                groups[tuple(row[:size])] = [
+                    int(row[size]), _to_decimal(row[size + 1]),
+                    _to_decimal(row[size + 2])]
+        fine = [sa.and_(BLOCKS.c.begin_ts >= lo, BLOCKS.c.begin_ts < hi)
+                for kind, lo, hi in ranges if kind == models.KIND_PERIOD]
+        if not fine:
+            return groups
+        where = [sa.or_(*fine)]
+        if self._scope_key() in filters:
+            where.append(BLOCKS.c.scope_id.in_(
+                [_text(v) for v in filters[self._scope_key()]]))
+        match = query.entry_matcher(filters, metric_types)
+        getters = [query.entry_value(k) for k in keys]
+        Dec = decimal.Decimal
+        for row in conn.execute(sa.select(
+                BLOCKS.c.begin_ts, BLOCKS.c.end_ts, BLOCKS.c.scope_id,
+                BLOCKS.c.sums).where(*where)):
+            scope = row.scope_id
+            for entry in _loads(row.sums):
+                if not match(scope, entry):
+                    continue
+                key = tuple(get(scope, entry) for get in getters)
+                if time_grouped:
+                    key += (row.begin_ts, row.end_ts)
+                acc = groups.get(key)
+                if acc is None:
+                    groups[key] = [entry[5], Dec(entry[6]), Dec(entry[7])]
+                else:
+                    acc[0] += entry[5]
+                    acc[1] = CTX.add(acc[1], Dec(entry[6]))
+                    acc[2] = CTX.add(acc[2], Dec(entry[7]))
+        return groups
+
     def retrieve(self, begin=None, end=None, filters=None, metric_types=None,
                  offset=0, limit=1000, paginate=True):
         begin, end = self._default_bounds(begin, end)
@@ -981,33 +1213,29 @@ class SQLAlchemyStorage(storage_v2.BaseStorage):
         metric_types = storage_v2.as_list(metric_types)
         engine = _engine()
         query = self._query(engine)
+        src = query.points
+        where = query.conditions(filters, metric_types, False)
+        where += [src.begin_ts >= begin_ts, src.begin_ts < end_ts]
         with engine.connect() as conn:
             if query.can_use_rollups((), filters, ()):
-                where = query.conditions(filters, metric_types, True)
-                where.append(_rollup_window(
-                    begin_ts, end_ts, False,
-                    query.can_use_months((), filters)))
-                total = conn.execute(sa.select(
-                    sa.func.sum(ROLLUPS.c.count)).where(*where)).scalar()
+                groups = self._rollup_groups(conn, query, (), filters,
+                                             metric_types, begin_ts, end_ts,
+                                             False)
+                total = groups[()][0] if groups else 0
             else:
-                where = query.conditions(filters, metric_types, False)
-                where += [POINTS.c.begin_ts >= begin_ts,
-                          POINTS.c.begin_ts < end_ts]
                 total = conn.execute(sa.select(sa.func.count()).select_from(
-                    POINTS).where(*where)).scalar()
+                    src.from_).where(*where)).scalar()
             total = int(total or 0)
             frames = []
             if total and (not paginate or offset < total):
-                where = query.conditions(filters, metric_types, False)
-                where += [POINTS.c.begin_ts >= begin_ts,
-                          POINTS.c.begin_ts < end_ts]
                 select = sa.select(
-                    POINTS.c.begin_ts, POINTS.c.end_ts, POINTS.c.type,
-                    POINTS.c.unit, POINTS.c.qty, POINTS.c.price,
-                    # Raw JSON text, decoded by _loads (faster).
-                    sa.type_coerce(POINTS.c.groupby, sa.Text).label('gb'),
-                    sa.type_coerce(POINTS.c.metadata, sa.Text).label('md'),
-                ).where(*where).order_by(POINTS.c.begin_ts, POINTS.c.id)
+                    src.begin_ts.label('begin_ts'),
+                    src.end_ts.label('end_ts'), src.type.label('type'),
+                    src.unit.label('unit'), src.qty.label('qty'),
+                    src.price.label('price'), src.groupby.label('gb'),
+                    src.metadata.label('md'),
+                ).select_from(src.from_).where(*where).order_by(
+                    src.begin_ts, src.id, src.ord)
                 if paginate:
                     select = select.limit(limit).offset(offset)
                 frames = self._frames(conn.execute(select))
@@ -1046,32 +1274,70 @@ class SQLAlchemyStorage(storage_v2.BaseStorage):
         aggregates = parse_custom_fields(custom_fields)
         engine = _engine()
         query = self._query(engine)
-        rollup = query.can_use_rollups(keys, filters, aggregates)
-        table = ROLLUPS if rollup else POINTS
-        attr = query.rollup_attr if rollup else query.point_attr
-
-        group_exprs = [attr(k).label('g%d' % i) for i, k in enumerate(keys)]
-        columns = list(group_exprs)
-        if time_grouped:
-            columns += [table.c.begin_ts, table.c.end_ts]
-        for i, (func, field, alias) in enumerate(aggregates):
-            columns.append(query.aggregate(func, table.c[field], rollup)
-                           .label('a%d' % i))
-        where = query.conditions(filters, metric_types, rollup)
-        if rollup:
-            where.append(_rollup_window(
-                begin_ts, end_ts, time_grouped,
-                query.can_use_months(keys, filters)))
+        if query.can_use_rollups(keys, filters, aggregates):
+            with engine.connect() as conn:
+                groups = self._rollup_groups(
+                    conn, query, keys, filters, metric_types, begin_ts,
+                    end_ts, time_grouped)
+            items = sorted(groups.items())
+            total = len(items)
+            if paginate:
+                items = items[offset:offset + limit]
+            rows = []
+            for key, (count, qty, price) in items:
+                values = {'count': count, 'qty': qty, 'price': price}
+                row = {'g%d' % i: key[i] for i in range(len(keys))}
+                if time_grouped:
+                    row['begin_ts'], row['end_ts'] = key[-2:]
+                for i, (func, field, _) in enumerate(aggregates):
+                    row['a%d' % i] = values[
+                        'count' if func == 'count' else field]
+                rows.append(row)
         else:
-            where += [POINTS.c.begin_ts >= begin_ts,
-                      POINTS.c.begin_ts < end_ts]
-        group_by = [attr(k) for k in keys]
+            rows, total = self._raw_total(
+                engine, query, keys, filters, metric_types, aggregates,
+                begin_ts, end_ts, time_grouped, offset, limit, paginate)
+        results = []
+        for row in rows:
+            if time_grouped:
+                result = {'begin': _local(row['begin_ts']),
+                          'end': _local(row['end_ts'])}
+            else:
+                result = {'begin': begin, 'end': end}
+            for i, (func, _, alias) in enumerate(aggregates):
+                value = row['a%d' % i]
+                if func == 'count':
+                    result[alias] = int(value or 0)
+                else:
+                    result[alias] = _clean(value)
+            for i, key in enumerate(keys):
+                value = row['g%d' % i]
+                result[key] = '' if value is None else value
+            results.append(result)
+        return {'total': int(total), 'results': results}
+
+    @staticmethod
+    def _raw_total(engine, query, keys, filters, metric_types, aggregates,
+                   begin_ts, end_ts, time_grouped, offset, limit, paginate):
+        """Group and aggregate the points themselves, in SQL."""
+        src = query.points
+        group_by = [src.attr(k) for k in keys]
         if time_grouped:
-            group_by += [table.c.begin_ts, table.c.end_ts]
-        select = sa.select(*columns).where(*where)
+            group_by += [src.begin_ts, src.end_ts]
+        columns = [expr.label('g%d' % i) for i, expr in enumerate(
+            group_by[:len(keys)])]
+        if time_grouped:
+            columns += [src.begin_ts.label('begin_ts'),
+                        src.end_ts.label('end_ts')]
+        for i, (func, field, alias) in enumerate(aggregates):
+            column = src.qty if field == 'qty' else src.price
+            columns.append(query.aggregate(func, column, False)
+                           .label('a%d' % i))
+        where = query.conditions(filters, metric_types, False)
+        where += [src.begin_ts >= begin_ts, src.begin_ts < end_ts]
+        select = sa.select(*columns).select_from(src.from_).where(*where)
         if group_by:
-            select = select.group_by(*group_by)
-            select = select.order_by(*group_by)
+            select = select.group_by(*group_by).order_by(*group_by)
         else:
             select = select.having(sa.func.count() > 0)
         with engine.connect() as conn:
@@ -1089,24 +1355,7 @@ class SQLAlchemyStorage(storage_v2.BaseStorage):
             else:
                 rows = conn.execute(select).all()
                 total = len(rows)
-        results = []
-        for row in rows:
-            if time_grouped:
-                result = {'begin': _local(row.begin_ts),
-                          'end': _local(row.end_ts)}
-            else:
-                result = {'begin': begin, 'end': end}
-            for i, (func, _, alias) in enumerate(aggregates):
-                value = row._mapping['a%d' % i]
-                if func == 'count':
-                    result[alias] = int(value or 0)
-                else:
-                    result[alias] = _clean(value)
-            for i, key in enumerate(keys):
-                value = row._mapping['g%d' % i]
-                result[key] = '' if value is None else value
-            results.append(result)
-        return {'total': int(total), 'results': results}
+        return [row._mapping for row in rows], total
 
     def get_tenants(self, begin=None, end=None):
         """Distinct scope ids with rated data starting in [begin, end)."""
@@ -1114,9 +1363,19 @@ class SQLAlchemyStorage(storage_v2.BaseStorage):
         if begin >= end:
             return []
         engine = _engine()
-        select = sa.select(ROLLUPS.c.scope_id).where(
-            _rollup_window(_epoch(begin), _epoch(end), False, True),
-            ROLLUPS.c.scope_id != '').group_by(
-                ROLLUPS.c.scope_id).order_by(ROLLUPS.c.scope_id)
+        ranges = _rollup_ranges(_epoch(begin), _epoch(end), False, True)
+        coarse = [r for r in ranges if r[0] != models.KIND_PERIOD]
+        fine = [sa.and_(BLOCKS.c.begin_ts >= lo, BLOCKS.c.begin_ts < hi)
+                for kind, lo, hi in ranges if kind == models.KIND_PERIOD]
+        scopes = set()
         with engine.connect() as conn:
-            return [row[0] for row in conn.execute(select)]
+            if coarse:
+                scopes.update(conn.execute(sa.select(
+                    ROLLUPS.c.scope_id).where(
+                        _rollup_window(coarse)).distinct()).scalars())
+            if fine:
+                scopes.update(conn.execute(sa.select(
+                    BLOCKS.c.scope_id).where(
+                        sa.or_(*fine)).distinct()).scalars())
+        scopes.discard('')
+        return sorted(scopes)

@@ -1,14 +1,23 @@
 """Tables of the ``sqlalchemy`` v2 storage (chain
 ``storage_sqlalchemy_v2_alembic``).
 
-``rated_points_v2`` holds one row per rated DataPoint; it is the truth.
-``rated_rollups_v2`` holds, in the same transactions, the sums of those
-points by (owner, scope, metric type, period) (``kind`` 0) and by (owner,
-scope, metric type, UTC day) (``kind`` 1), both also keyed by the time
-attributes collectors attach (``day_of_the_year``, ``week_of_the_year``,
-``month``, ``year``), and by (owner, scope, metric type, UTC month)
-(``kind`` 2, time attributes left empty), so summaries read a few rows
-instead of scanning points.
+``rated_blocks_v2`` holds the rated DataPoints, packed: one row per
+pushed (period, owner, scope), its ``points`` a JSON array of
+``[type, unit, qty, price, groupby, metadata]`` (decimals as strings) and
+its ``sums`` the exact sums of those points by metric type and time
+attributes. It is the truth. One row per point cost SQLite (the embedded
+default) more than the whole budget of a push: a block is one index
+entry per table instead of one per point. Queries on arbitrary
+attributes expand the arrays in SQL (``json_each`` on SQLite,
+``JSON_TABLE`` on MariaDB, ``jsonb_array_elements`` on PostgreSQL).
+
+``rated_rollups_v2`` holds, in the same transactions, the sums of the
+points by (owner, scope, metric type, UTC day) (``kind`` 1), also keyed
+by the time attributes collectors attach (``day_of_the_year``,
+``week_of_the_year``, ``month``, ``year``), and by (owner, scope, metric
+type, UTC month) (``kind`` 2, time attributes left empty), so summaries
+read a few rows instead of scanning points. (``kind`` 0, sums by period,
+was replaced by the blocks' ``sums``.)
 
 Times are UTC epoch seconds (integers): exact, comparable and bucketed in
 the same way on every database. Money and quantities are exact decimals:
@@ -97,22 +106,22 @@ def id_type():
 
 metadata = sa.MetaData()
 
-points = sa.Table(
-    'rated_points_v2', metadata,
+blocks = sa.Table(
+    'rated_blocks_v2', metadata,
     sa.Column('id', id_type(), primary_key=True, autoincrement=True),
     sa.Column('begin_ts', sa.BigInteger(), nullable=False),
     sa.Column('end_ts', sa.BigInteger(), nullable=False),
     sa.Column('owner', sa.String(255), nullable=False),
     sa.Column('scope_id', sa.String(255), nullable=False),
-    sa.Column('type', sa.String(255), nullable=False),
-    sa.Column('unit', sa.String(255), nullable=False),
-    sa.Column('qty', ExactDecimal(), nullable=False),
-    sa.Column('price', ExactDecimal(), nullable=False),
-    sa.Column('groupby', json_type(), nullable=False),
-    sa.Column('metadata', json_type(), nullable=False),
-    # With the id: pages of points in (begin, id) order read the index.
-    sa.Index('ix_rated_points_v2_begin', 'begin_ts', 'id'),
-    sa.Index('ix_rated_points_v2_scope', 'scope_id', 'begin_ts'),
+    sa.Column('count', sa.Integer(), nullable=False),
+    # [[type, doy, woy, month, year, count, qty, price]]: read by Python
+    # only (replacements, deletes, window edges).
+    sa.Column('sums', sa.Text(), nullable=False),
+    sa.Column('points', json_type(), nullable=False),
+    # With the id: pages of points in (begin, id, position) order.
+    sa.Index('ix_rated_blocks_v2_begin', 'begin_ts', 'id'),
+    sa.Index('ix_rated_blocks_v2_owner', 'owner', 'begin_ts'),
+    sa.Index('ix_rated_blocks_v2_scope', 'scope_id', 'begin_ts'),
     mysql_charset='utf8mb4',
     # Attribute values match exactly, as on the other databases.
     mysql_collate='utf8mb4_bin',

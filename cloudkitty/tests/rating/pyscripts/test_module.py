@@ -22,7 +22,9 @@ ADD_ONE = ('for points in data["usage"].values():\n'
 
 
 def frame(start=None, price='1'):
-    start = start or datetime.datetime.now(UTC).replace(microsecond=0)
+    # Now, after the scripts created by the test (they start at their
+    # creation time, microseconds included).
+    start = start or datetime.datetime.now(UTC)
     result = dataframe.DataFrame(start, start + datetime.timedelta(hours=1))
     result.add_point(dataframe.DataPoint('instance', '2', price,
                                          {'project_id': 'p1'}, {}),
@@ -83,6 +85,48 @@ def test_reload_uses_the_period_start(scripts_db):
     assert [s.name for s in module.scripts] == ['new']
     module.reload_config(now.replace(tzinfo=UTC))
     assert module.scripts == []
+
+
+def test_one_reload_rates_every_period(scripts_db, monkeypatch):
+    now = pyscripts_db.utcnow().replace(microsecond=0)
+    scripts_db.create_script('old', DOUBLE, start=now - 10 * DAY,
+                             end=now - 5 * DAY)
+    scripts_db.create_script('always', ADD_ONE, start=now - 20 * DAY)
+    scripts_db.create_script('new', DOUBLE, start=now + 5 * DAY)
+    assert pyscripts.PyScripts.reload_per_period is False
+    module = pyscripts.PyScripts()
+    module.reload_config((now - 15 * DAY).replace(tzinfo=UTC))
+    assert [s.name for s in module.scripts] == ['always']
+    reads = []
+    monkeypatch.setattr(module.db_api, 'list_scripts',
+                        lambda **kw: reads.append(kw) or [])
+    monkeypatch.setattr(module.db_api, 'get_active_scripts',
+                        lambda at: reads.append(at) or [])
+    # Each frame runs the scripts valid at its start, without a read.
+    for days, expected in ((-15, 2), (-7, 3), (-5, 2), (6, 4)):
+        start = (now + days * DAY).replace(tzinfo=UTC)
+        assert prices(module.process(frame(start))) == [D(expected)]
+    # Bounds: start included, end excluded.
+    assert prices(module.process(frame(
+        (now - 10 * DAY).replace(tzinfo=UTC)))) == [D(3)]
+    assert reads == []
+    # A quote runs the scripts of the last reload, whatever the frame.
+    assert prices(module.quote(frame(
+        (now - 7 * DAY).replace(tzinfo=UTC)))) == [D(2)]
+
+
+def test_scripts_changed_after_the_reload_wait_for_the_next(scripts_db):
+    module = pyscripts.PyScripts()
+    script = scripts_db.create_script('double', DOUBLE)
+    assert prices(module.process(frame())) == [D(1)]
+    module.reload_config()
+    assert prices(module.process(frame())) == [D(2)]
+    scripts_db.update_script(script.script_id,
+                             lambda cur: {'data': ADD_ONE})
+    assert prices(module.process(frame())) == [D(2)]
+    module.reload_config()
+    assert prices(module.process(frame())) == [D(2)]
+    assert prices(module.process(frame(price='5'))) == [D(6)]
 
 
 def test_deleted_scripts_stop_running(scripts_db):
