@@ -134,6 +134,8 @@ class _MetricPlan(object):
             (collector.exact_decimal(extra['max']) - self.low)
             * self.scale) + 1
         self.precision = precision
+        # No factor, offset or mutator: the drawn quantity is the point's.
+        self.raw = self.convert.identity and self.convert.mode == 'NONE'
         # Converted quantities by draw: a few thousand distinct values for
         # the usual ranges, so most points cost a dict lookup.
         self._cache = {}
@@ -183,13 +185,17 @@ class _MetricPlan(object):
         draws = random.Random(seed).getrandbits
         steps = self.steps
         cache = self._cache
+        convert = None if self.raw else self.convert
+        low = self.low
+        exponent = -self.precision
         output = []
         for _ in range(self.resources):
             draw = draws(64) % steps
             qty = cache.get(draw)
             if qty is None:
-                qty = self.convert(
-                    self.low + decimal.Decimal(draw).scaleb(-self.precision))
+                qty = low + decimal.Decimal(draw).scaleb(exponent)
+                if convert is not None:
+                    qty = convert(qty)
                 if len(cache) < QTY_CACHE_SIZE:
                     cache[draw] = qty
             output.append(qty)

@@ -315,16 +315,6 @@ def _encode(cache, mapping):
     return text
 
 
-def _exact_text(cache, value):
-    """``models.exact_text(value)``, remembered in ``cache``."""
-    result = models.exact_text(value)
-    try:
-        cache[value] = result
-    except TypeError:   # a signaling NaN cannot be hashed
-        pass
-    return result
-
-
 def _groupby_info(cache, groupby, scope_key):
     """(JSON, scope text or None, time attributes or None) of a group-by.
 
@@ -449,6 +439,12 @@ class _Points(object):
             self.ord = col('p.key')
         self.id = col('b.id')
         self.begin_ts = col('b.begin_ts', sa.BigInteger)
+        # Points in (begin, block, position) order. SQLite yields a block's
+        # points in array order after the (begin_ts, id) index: naming the
+        # position would sort the whole expansion before any LIMIT.
+        self.order = [self.begin_ts, self.id]
+        if dialect != 'sqlite':
+            self.order.append(self.ord)
         self.end_ts = col('b.end_ts', sa.BigInteger)
         self.scope_id = col('b.scope_id', sa.Text)
 
@@ -877,7 +873,6 @@ class SQLAlchemyStorage(storage_v2.BaseStorage):
         # in this push: a resource repeats them for each of its metrics.
         encoded = {}
         by_groupby = {}
-        texts = {}
         strings = {}
         # The loop below runs once per point: locals and C-level helpers
         # only (it bounds the load rate).
@@ -905,16 +900,17 @@ class SQLAlchemyStorage(storage_v2.BaseStorage):
                         attrs = tuple(
                             _text(groupby[k] if k in groupby
                                   else meta.get(k)) for k in time_keys)
-                    # Equal decimals share one entry: the stored text may
-                    # differ in trailing zeros only, never in value.
-                    try:
-                        qty, qty_text = texts[point.qty]
-                    except (KeyError, TypeError):
-                        qty, qty_text = _exact_text(texts, point.qty)
-                    try:
-                        price, price_text = texts[point.price]
-                    except (KeyError, TypeError):
-                        price, price_text = _exact_text(texts, point.price)
+                    # str() of a Decimal is its plain text unless it has
+                    # an exponent or, being long, maybe more than 18
+                    # places (hashing a Decimal costs four times more).
+                    qty = point.qty
+                    qty_text = str(qty)
+                    if 'E' in qty_text or len(qty_text) > 20:
+                        qty, qty_text = models.exact_text(qty)
+                    price = point.price
+                    price_text = str(price)
+                    if 'E' in price_text or len(price_text) > 20:
+                        price, price_text = models.exact_text(price)
                     try:
                         meta_json = encoded[tuple(meta.items())]
                     except (KeyError, TypeError):
@@ -953,8 +949,14 @@ class SQLAlchemyStorage(storage_v2.BaseStorage):
                 entries = []
                 for key, (qtys, prices) in sums.items():
                     qty, price = sum(qtys, ZERO), sum(prices, ZERO)
-                    entries.append(list(key) + [
-                        len(qtys), format(qty, 'f'), format(price, 'f')])
+                    # Sums of plain decimals print plain (see above).
+                    qty_text, price_text = str(qty), str(price)
+                    if 'E' in qty_text:
+                        qty_text = format(qty, 'f')
+                    if 'E' in price_text:
+                        price_text = format(price, 'f')
+                    entries.append(list(key) + [len(qtys), qty_text,
+                                                price_text])
                     add(begin, owner, scope, key, len(qtys), qty, price)
                 rows.append((begin, end, owner, scope, len(points),
                              _dumps_value(entries),
@@ -1235,7 +1237,7 @@ class SQLAlchemyStorage(storage_v2.BaseStorage):
                     src.price.label('price'), src.groupby.label('gb'),
                     src.metadata.label('md'),
                 ).select_from(src.from_).where(*where).order_by(
-                    src.begin_ts, src.id, src.ord)
+                    *src.order)
                 if paginate:
                     select = select.limit(limit).offset(offset)
                 frames = self._frames(conn.execute(select))

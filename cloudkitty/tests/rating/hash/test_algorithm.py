@@ -423,3 +423,64 @@ class TestSharedFactors(object):
         expected = [str(sum(hashmap.price_point(rules, qty, {}, desc),
                             D(0))) for qty, desc in points]
         assert [D(p) for p in together] == [D(p) for p in expected]
+
+    def test_factors_computed_once_for_every_period(self, api, monkeypatch):
+        svc = api.create_service('svc')['service_id']
+        fld = api.create_field(svc, 'flavor')['field_id']
+        mapping(api, '0.5', service_id=svc)
+        api.create_mapping(cost=D('1.1'), map_type='rate', field_id=fld,
+                           value='a', start=PAST, force=True)
+        api.create_threshold(D(10), D('0.9'), 'rate', service_id=svc)
+        module = hashmap.HashMap()
+        calls = []
+        real = hashmap.point_factors
+
+        def counting(*args):
+            calls.append(args[1])
+            return real(*args)
+
+        monkeypatch.setattr(hashmap, 'point_factors', counting)
+        points = [(q, {'flavor': f}) for q in (1, 5, 20) for f in 'ab']
+        first = prices(module, 'svc', *points)
+        # Below/above the level x two flavors: four distinct factors.
+        assert len(calls) == 4
+        later = dataframe.DataFrame(
+            START + datetime.timedelta(hours=5),
+            START + datetime.timedelta(hours=6),
+            usage={'svc': [dataframe.DataPoint('u', qty, 0, {}, desc)
+                           for qty, desc in points]})
+        out = module.process(later)
+        assert [str(p.price) for _, p in out.iterpoints()] == first
+        assert len(calls) == 4
+
+    @pytest.mark.parametrize('zone', [False, True])
+    def test_levels_in_any_order_priced_like_single_points(self, api, zone):
+        svc = api.create_service('svc')['service_id']
+        fld = api.create_field(svc, 'flavor')['field_id']
+        grp = api.create_group('g')['group_id']
+        mapping(api, '2', service_id=svc)
+        mapping(api, '3', service_id=svc, group_id=grp)
+        api.create_mapping(cost=D('1.5'), map_type='rate', field_id=fld,
+                           value='a', start=PAST, force=True)
+        if zone:
+            # Two fields (the general key) instead of one.
+            other = api.create_field(svc, 'zone')['field_id']
+            api.create_mapping(cost=D('0.5'), map_type='rate',
+                               field_id=other, value='z1', group_id=grp,
+                               start=PAST, force=True)
+        # Levels created out of order, one shared by two groups.
+        for level, cost, kind, group in ((100, '0.5', 'rate', None),
+                                         (10, '4', 'flat', grp),
+                                         (50, '0.8', 'rate', None),
+                                         (10, '0.9', 'rate', None)):
+            api.create_threshold(D(level), D(cost), kind, service_id=svc,
+                                 group_id=group)
+        module = hashmap.HashMap()
+        points = [(D(q), {'flavor': f, 'zone': z})
+                  for q in (0, 9, 10, 11, 49, 50, 99, 100, 1000)
+                  for f in ('a', 'b') for z in ('z1', 'z2')]
+        together = prices(module, 'svc', *points)
+        rules = module._rules_at(START)['svc']
+        expected = [str(sum(hashmap.price_point(rules, qty, {}, desc),
+                            D(0))) for qty, desc in points]
+        assert together == expected
