@@ -258,6 +258,47 @@ def test_worker_processes_due_periods(conf, state):
     assert _worker(FakeCollector(), storage, 's1', state).run() == 0
 
 
+class ThreadRecordingCollector(FakeCollector):
+    def __init__(self, concurrent, **kwargs):
+        super().__init__(**kwargs)
+        self.concurrent_retrieve = concurrent
+        self.threads = set()
+
+    def retrieve(self, metric, start, end, scope_id=None, q_filter=None):
+        self.threads.add(threading.get_ident())
+        return super().retrieve(metric, start, end, scope_id, q_filter)
+
+
+@pytest.mark.parametrize('concurrent', [True, False])
+def test_worker_collects_in_threads_unless_in_memory(conf, state,
+                                                     concurrent):
+    last = _recent(conf, 2)
+    state.set_last_processed_timestamp('s1', last)
+    storage = FakeStorage()
+    collector = ThreadRecordingCollector(concurrent,
+                                         metrics=('a', 'b', 'c'))
+    assert _worker(collector, storage, 's1', state).run() == 2
+    in_caller = collector.threads == {threading.get_ident()}
+    assert in_caller is not concurrent
+    assert len(collector.calls) == 6
+    frame = storage.data[('s1', last + HOUR)]
+    assert [m for m, _p in frame.iterpoints()] == ['a', 'b', 'c']
+
+
+def test_in_memory_collector_failure_keeps_state(conf, state):
+    last = _recent(conf, 2)
+    state.set_last_processed_timestamp('s1', last)
+    storage = FakeStorage()
+    collector = ThreadRecordingCollector(False, fail_from=last + 2 * HOUR,
+                                         empty=['cpu'])
+    with pytest.raises(orchestrator.ScopeProcessingError):
+        _worker(collector, storage, 's1', state).run()
+    assert sorted(s for _sc, s in storage.data) == [last + HOUR]
+    assert [m for m, _p in storage.data[('s1', last + HOUR)].iterpoints()
+            ] == ['volume']
+    assert state.get_last_processed_timestamp('s1') == last + HOUR
+
+
 def test_worker_collector_failure_keeps_state(conf, state, caplog):
     last = _recent(conf, 2)
     state.set_last_processed_timestamp('s1', last)

@@ -93,8 +93,10 @@ class PyScripts(rating.RatingProcessorBase):
         return list(self._scripts)
 
     def quote(self, data):
-        """Run the scripts valid at the last reload_config date (the API
-        reloads just before: now), whatever the frame's period."""
+        """Run the scripts of the last reload, whatever the frame's period.
+
+        The API reloads just before a quote: the scripts valid now.
+        """
         return self._run(self._scripts, data)
 
     def process(self, data):

@@ -6,6 +6,7 @@ import pytest
 
 from cloudkitty import collector
 from cloudkitty.collector import synthetic
+from cloudkitty import dataframe
 
 START = datetime.datetime(2024, 3, 1, 10, tzinfo=datetime.timezone.utc)
 HOUR = datetime.timedelta(hours=1)
@@ -93,6 +94,39 @@ def test_points(conf):
         assert point.metadata['zone'] in ('zone-0', 'zone-1', 'zone-2')
     points = coll.fetch_all('ip', START, START + HOUR, 'p1')
     assert [p.qty for p in points] == [1, 1]
+
+
+def test_points_are_plain_datapoints(conf):
+    # Built without the DataPoint constructor: the same points as with it.
+    coll = make()
+    for key in coll.conf:
+        for point in coll.fetch_all(key, START, START + HOUR, 'p1'):
+            rebuilt = dataframe.DataPoint(*point)
+            assert point == rebuilt
+            assert [type(v) for v in point] == [type(v) for v in rebuilt]
+            with pytest.raises(TypeError):
+                point.groupby['year'] = '1999'
+
+
+def test_calendar_keys_follow_the_period(conf):
+    coll = make()
+    late = datetime.datetime(2024, 12, 31, 23, tzinfo=datetime.timezone.utc)
+    for start, day, year in ((late, '366', '2024'),
+                             (late + HOUR, '1', '2025'),
+                             (late, '366', '2024'),
+                             (late - HOUR, '366', '2024')):
+        points = coll.fetch_all('volume.size', start, start + HOUR, 'p1')
+        assert {(p.groupby['day_of_the_year'], p.groupby['year'])
+                for p in points} == {(day, year)}
+        assert [p.groupby['id'] for p in points] == [
+            p.groupby['id'] for p in coll.fetch_all(
+                'volume.size', START, START + HOUR, 'p1')]
+
+
+def test_collected_in_the_calling_thread(conf):
+    # In memory: the processor needs no thread pool for it.
+    assert make().concurrent_retrieve is False
+    assert collector.BaseCollector.concurrent_retrieve is True
 
 
 def test_no_resources_is_no_data(conf):

@@ -133,12 +133,65 @@ _ENGINES = {}
 _ENGINE_LOCK = threading.Lock()
 
 
+class _Checkpointer(object):
+    """Checkpoints the WAL of a SQLite file in a background thread.
+
+    A commit that crosses SQLite's automatic checkpoint threshold copies
+    the WAL into the database file and syncs it before returning: a fifth
+    of the time of a large push. The storage's own connections leave that
+    to this thread (sqlite3 releases the GIL while it checkpoints), poked
+    after each write; other connections to the file keep the automatic
+    checkpoints.
+    """
+
+    def __init__(self, path):
+        self.path = path
+        self.event = threading.Event()
+        self.thread = None
+        self.lock = threading.Lock()
+
+    def poke(self):
+        if self.thread is None:
+            with self.lock:
+                if self.thread is None:
+                    self.thread = threading.Thread(
+                        target=self._run, name='ck-sqlite-checkpoint',
+                        daemon=True)
+                    self.thread.start()
+        self.event.set()
+
+    def _run(self):
+        import sqlite3
+
+        conn = sqlite3.connect(self.path, check_same_thread=False,
+                               isolation_level=None)
+        conn.execute('PRAGMA busy_timeout=30000')
+        while True:
+            self.event.wait()
+            self.event.clear()
+            try:
+                conn.execute('PRAGMA wal_checkpoint(PASSIVE)').fetchall()
+            except sqlite3.Error as exc:   # the next poke tries again
+                LOG.debug('Checkpoint of %s failed: %s', self.path, exc)
+
+
+_CHECKPOINTERS = {}
+
+
 def _forget_engines():
-    # A forked child must not share the parent's SQLite connections.
+    # A forked child must not share the parent's SQLite connections (nor
+    # count on its threads).
     for key, engine in list(_ENGINES.items()):
         if isinstance(key, str):
             engine.dispose(close=False)
     _ENGINES.clear()
+    _CHECKPOINTERS.clear()
+
+
+def _after_write(conn):
+    checkpointer = _CHECKPOINTERS.get(conn.engine)
+    if checkpointer is not None:
+        checkpointer.poke()
 
 
 if hasattr(os, 'register_at_fork'):
@@ -163,6 +216,8 @@ def _sqlite_connect(dbapi_connection, record):
     # (the default cache is 2 MiB).
     cursor.execute('PRAGMA cache_size=-131072')
     cursor.execute('PRAGMA temp_store=MEMORY')
+    # See _Checkpointer.
+    cursor.execute('PRAGMA wal_autocheckpoint=0')
     cursor.close()
     # Let SQLAlchemy's transaction begin; BEGIN IMMEDIATE is ours.
     dbapi_connection.isolation_level = None
@@ -197,6 +252,7 @@ def _engine():
                 own = sa.create_engine(url, poolclass=sa.pool.QueuePool,
                                        pool_size=5, max_overflow=10)
                 sa.event.listen(own, 'connect', _sqlite_connect)
+                _CHECKPOINTERS[own] = _Checkpointer(engine.url.database)
                 _ENGINES[url] = own
     return own
 
@@ -852,6 +908,7 @@ class SQLAlchemyStorage(storage_v2.BaseStorage):
                 conn.rollback()
                 raise
             conn.commit()
+        _after_write(conn)
 
     # -- writes -----------------------------------------------------------
     def push(self, dataframes, scope_id=None):
