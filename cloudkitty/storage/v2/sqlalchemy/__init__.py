@@ -603,14 +603,16 @@ class _Query(object):
             return True
         return match
 
-    def entry_value(self, key):
-        """Getter of group-by ``key`` on (block scope, sums entry)."""
+    def entry_index(self, key):
+        """Where group-by ``key`` is in a block's sums entry.
+
+        None: it is the block's scope.
+        """
         if key == 'type':
-            return lambda scope, entry: entry[0]
+            return 0
         if key == self.scope_key:
-            return lambda scope, entry: scope
-        index = 1 + models.TIME_KEYS.index(self.rollup_keys[key])
-        return lambda scope, entry: entry[index]
+            return None
+        return 1 + models.TIME_KEYS.index(self.rollup_keys[key])
 
 
 def _point_matcher(filters, scope_key):
@@ -1243,25 +1245,41 @@ class SQLAlchemyStorage(storage_v2.BaseStorage):
             where.append(BLOCKS.c.scope_id.in_(
                 [_text(v) for v in filters[self._scope_key()]]))
         match = query.entry_matcher(filters, metric_types)
-        getters = [query.entry_value(k) for k in keys]
-        Dec = decimal.Decimal
+        filtered = bool(filters or metric_types)
+        # Where each group-by value is: None for the block's scope, else
+        # an index in the sums entry.
+        where_from = [query.entry_index(k) for k in keys]
+        fine_groups = {}   # key -> [count, [qty text], [price text]]
         for row in conn.execute(sa.select(
                 BLOCKS.c.begin_ts, BLOCKS.c.end_ts, BLOCKS.c.scope_id,
                 BLOCKS.c.sums).where(*where)):
             scope = row.scope_id
+            span = (row.begin_ts, row.end_ts) if time_grouped else ()
             for entry in _loads(row.sums):
-                if not match(scope, entry):
+                if filtered and not match(scope, entry):
                     continue
-                key = tuple(get(scope, entry) for get in getters)
-                if time_grouped:
-                    key += (row.begin_ts, row.end_ts)
-                acc = groups.get(key)
+                key = tuple([scope if i is None else entry[i]
+                             for i in where_from]) + span
+                acc = fine_groups.get(key)
                 if acc is None:
-                    groups[key] = [entry[5], Dec(entry[6]), Dec(entry[7])]
+                    fine_groups[key] = [entry[5], [entry[6]], [entry[7]]]
                 else:
                     acc[0] += entry[5]
-                    acc[1] = CTX.add(acc[1], Dec(entry[6]))
-                    acc[2] = CTX.add(acc[2], Dec(entry[7]))
+                    acc[1].append(entry[6])
+                    acc[2].append(entry[7])
+        # Summed once per group: cheaper than per entry.
+        Dec = decimal.Decimal
+        with decimal.localcontext(CTX):
+            for key, (count, qtys, prices) in fine_groups.items():
+                qty = sum(map(Dec, qtys), ZERO)
+                price = sum(map(Dec, prices), ZERO)
+                acc = groups.get(key)
+                if acc is None:
+                    groups[key] = [count, qty, price]
+                else:
+                    acc[0] += count
+                    acc[1] += qty
+                    acc[2] += price
         return groups
 
     def retrieve(self, begin=None, end=None, filters=None, metric_types=None,
