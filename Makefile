@@ -18,6 +18,10 @@ $(STAMP): setup.cfg requirements.txt test-requirements.txt tools/constraints.txt
 	    $(VPY) -m pip install -q -c tools/constraints.txt \
 	        -r requirements.txt -r test-requirements.txt -e . ; \
 	fi
+	# Byte-compile once: with PYTHONDONTWRITEBYTECODE set (as on CI
+	# machines) every process would otherwise compile every module it
+	# imports, a second or more per process start.
+	$(VPY) -m compileall -q -j 0 $(VENV)/lib cloudkitty > /dev/null || true
 	touch $(STAMP)
 
 venv: $(STAMP)
