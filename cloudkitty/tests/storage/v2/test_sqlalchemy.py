@@ -249,3 +249,27 @@ def test_custom_fields_aggregates(sql_loaded):
     assert row['n'] == len(points)
     assert float(row['mean']) == pytest.approx(
         sum(p[4] for p in points) / len(points))
+
+
+def test_block_pages_equal_expanded_pages(sql_loaded):
+    # Unfiltered pages (whole blocks) and pages of the SQL expansion (a
+    # type filter matching every point) list points in the same order.
+    window = dict(begin=conformance.WINDOW[0], end=conformance.WINDOW[1])
+    types = sorted({p[2] for p in conformance._dataset_points()})
+
+    def pages(**kwargs):
+        seen, offset = [], 0
+        while True:
+            page = sql_loaded.retrieve(offset=offset, limit=7, **window,
+                                       **kwargs)
+            points = [(f.start, t, p.qty, p.price, dict(p.groupby))
+                      for f in page['dataframes']
+                      for t, p in f.iterpoints()]
+            if not points:
+                return seen
+            seen += points
+            offset += 7
+
+    whole = pages()
+    assert len(whole) == len(conformance._dataset_points())
+    assert whole == pages(metric_types=types)
