@@ -23,6 +23,7 @@ def setup_app():
         hooks.StorageHook(),
         hooks.RPCHook(),
         hooks.RatingModulesHook(),
+        hooks.JsonBodyHook(),
         hooks.ErrorHook(),
     ]
     return pecan.make_app(

@@ -5,6 +5,7 @@ import threading
 from oslo_log import log
 from pecan import hooks
 import webob
+import webob.exc
 
 from cloudkitty.common import context
 from cloudkitty.common import policy
@@ -76,6 +77,40 @@ class RatingModulesHook(hooks.PecanHook):
     def before(self, state):
         from cloudkitty.api import modules
         state.request.rating_modules = modules
+
+
+class JsonBodyHook(hooks.PecanHook):
+    """A JSON request body that is not an object is a 400.
+
+    Every v1 body is an object; WSME would hand a list, a string, a number
+    or null to the controller (or fail on it) and answer 500.
+    """
+
+    def before(self, state):
+        request = state.request
+        if request.method not in ('POST', 'PUT', 'PATCH'):
+            return
+        if request.content_type and 'json' not in request.content_type:
+            return
+        body = request.body
+        if not body or not body.strip():
+            return
+        try:
+            value = json.loads(body)
+        except ValueError:
+            return   # WSME answers: "Request is not in valid JSON format"
+        if isinstance(value, dict):
+            return
+        kind = 'null' if value is None else {
+            list: 'an array', str: 'a string', bool: 'a boolean'}.get(
+                type(value), 'a number')
+        raise webob.exc.HTTPBadRequest(
+            body=json.dumps({
+                'faultcode': 'Client',
+                'faultstring': 'Invalid request body: a JSON object is '
+                               'expected, got %s.' % kind,
+                'debuginfo': None}).encode(),
+            content_type='application/json', charset='UTF-8')
 
 
 def router_error(request, status, title, description=''):

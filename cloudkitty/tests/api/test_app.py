@@ -302,3 +302,20 @@ def test_v2_bad_bodies(client):
     assert _message(resp, 405) == (
         'The method is not allowed for the requested URL.')
     assert client.get('/v2/rating/modules/').status == 404
+
+
+@pytest.mark.parametrize('method,path', [
+    ('POST', '/v1/rating/quote'),
+    ('PUT', '/v1/rating/modules/noop'),
+    ('PUT', '/v1/collector/states'),
+    ('POST', '/v1/collector/mappings'),
+    ('POST', '/v1/rating/module_config/hashmap/services'),
+])
+@pytest.mark.parametrize('body,kind', [
+    ('[1]', 'an array'), ('"x"', 'a string'), ('12', 'a number'),
+    ('null', 'null'), ('true', 'a boolean'),
+])
+def test_v1_body_must_be_an_object(client, method, path, body, kind):
+    _fault(client.request(method, path, body=body), 400,
+           'Invalid request body: a JSON object is expected, got %s.'
+           % kind)

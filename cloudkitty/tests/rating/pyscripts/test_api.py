@@ -205,7 +205,8 @@ def test_duplicate_name_conflicts(api):
      'Invalid input for field/attribute name.'),
     ({'name': 'x', 'data': '\ud800'}, 400,
      'Invalid input for field/attribute data.'),
-    ([1, 2], 400, 'Invalid input for field/attribute script_data.'),
+    ([1, 2], 400, 'Invalid request body: a JSON object is expected, got '
+     'an array.'),
 ])
 def test_create_refusals(api, body, status, message):
     resp = api.post(P, body)
