@@ -142,15 +142,27 @@ class _Checkpointer(object):
     to this thread (sqlite3 releases the GIL while it checkpoints), poked
     after each write; other connections to the file keep the automatic
     checkpoints.
+
+    A checkpoint syncs the database file: it runs once about
+    ``THRESHOLD`` bytes were written since the last one (SQLite's own
+    default is 1000 pages, 4 MiB), not after every small write.
     """
+
+    THRESHOLD = 4 * 1024 * 1024
 
     def __init__(self, path):
         self.path = path
         self.event = threading.Event()
         self.thread = None
         self.lock = threading.Lock()
+        self.pending = 0
 
-    def poke(self):
+    def poke(self, written):
+        """Count ``written`` bytes; checkpoint past the threshold."""
+        self.pending += written
+        if self.pending < self.THRESHOLD:
+            return
+        self.pending = 0
         if self.thread is None:
             with self.lock:
                 if self.thread is None:
@@ -188,10 +200,10 @@ def _forget_engines():
     _CHECKPOINTERS.clear()
 
 
-def _after_write(conn):
-    checkpointer = _CHECKPOINTERS.get(conn.engine)
+def _after_write(engine, written):
+    checkpointer = _CHECKPOINTERS.get(engine)
     if checkpointer is not None:
-        checkpointer.poke()
+        checkpointer.poke(written)
 
 
 if hasattr(os, 'register_at_fork'):
@@ -892,7 +904,11 @@ class SQLAlchemyStorage(storage_v2.BaseStorage):
     @staticmethod
     @contextlib.contextmanager
     def _write(engine):
-        """A connection in a transaction, committed on success."""
+        """A connection in a transaction, committed on success.
+
+        Writers add the size of what they wrote to ``conn.info
+        ['ck_written']`` (see _Checkpointer).
+        """
         with engine.connect() as conn:
             if conn.dialect.name == 'sqlite':
                 # oslo.db's engine (in-memory databases) emits its own BEGIN
@@ -910,7 +926,9 @@ class SQLAlchemyStorage(storage_v2.BaseStorage):
                 conn.rollback()
                 raise
             conn.commit()
-        _after_write(conn)
+            # Deletes and updates count as one page at least.
+            written = conn.info.pop('ck_written', 0) + 4096
+        _after_write(engine, written)
 
     # -- writes -----------------------------------------------------------
     def push(self, dataframes, scope_id=None):
@@ -1021,6 +1039,7 @@ class SQLAlchemyStorage(storage_v2.BaseStorage):
                              _dumps_value(entries),
                              '[%s]' % ','.join(points)))
         with self._write(engine) as conn:
+            conn.info['ck_written'] = sum(len(row[6]) for row in rows)
             self._replace(conn, deltas, replaced)
             _bulk_insert(conn, BLOCKS.name, _BLOCK_COLUMNS, rows)
             self._apply_deltas(conn, deltas)
