@@ -25,3 +25,19 @@ class LazyModule(object):
 
     def __repr__(self):
         return '<lazily imported module %r>' % self._lazy_name
+
+
+class LazyAttribute(object):
+    """A class attribute naming an object imported on first access.
+
+    ``controller = LazyAttribute('pkg.module', 'Name')`` reads as
+    ``pkg.module.Name`` on the class and its instances, importing
+    ``pkg.module`` the first time.
+    """
+
+    def __init__(self, module, name):
+        self.module = module
+        self.name = name
+
+    def __get__(self, obj, owner=None):
+        return getattr(importlib.import_module(self.module), self.name)

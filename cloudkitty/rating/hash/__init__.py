@@ -9,8 +9,8 @@ import decimal
 
 from cloudkitty import dataframe
 from cloudkitty import rating
-from cloudkitty.rating.hash.controllers import root as root_api
 from cloudkitty.rating.hash import db_api as hash_db_api
+from cloudkitty.utils import lazy
 
 DEFAULT_GROUP = '_DEFAULT_'
 _ZERO = decimal.Decimal(0)
@@ -287,7 +287,9 @@ class HashMap(rating.RatingProcessorBase):
     description = 'HashMap rating module.'
     hot_config = True
     db_api = _DBAPI()
-    config_controller = root_api.HashMapConfigController
+    # The API's controllers (WSME) are imported by the API only.
+    config_controller = lazy.LazyAttribute(
+        'cloudkitty.rating.hash.controllers.root', 'HashMapConfigController')
 
     # The orchestrator loads the module once per scope run: process()
     # selects the date-bound rules valid at each frame's start itself.

@@ -9,9 +9,9 @@ import bisect
 from oslo_log import log
 
 from cloudkitty import rating
-from cloudkitty.rating.pyscripts import controllers
 from cloudkitty.rating.pyscripts import db as pyscripts_db
 from cloudkitty.rating.pyscripts import engine
+from cloudkitty.utils import lazy
 from cloudkitty.utils import tz as tzutils
 
 LOG = log.getLogger(__name__)
@@ -30,7 +30,10 @@ class PyScripts(rating.RatingProcessorBase):
     module_name = 'pyscripts'
     description = 'PyScripts rating module.'
     hot_config = True
-    config_controller = controllers.PyScriptsConfigController
+    # The API's controllers (WSME) are imported by the API only.
+    config_controller = lazy.LazyAttribute(
+        'cloudkitty.rating.pyscripts.controllers',
+        'PyScriptsConfigController')
     db_api = pyscripts_db.get_instance()
 
     # process() selects the scripts valid at each frame's start itself.

@@ -55,3 +55,24 @@ def test_config_import_stays_light():
     out = subprocess.run([sys.executable, '-c', code], capture_output=True,
                          text=True, check=True).stdout.split()
     assert out == []
+
+
+def test_lazy_attribute_on_class_and_instance():
+    class Holder(object):
+        value = lazy.LazyAttribute('decimal', 'Decimal')
+
+    import decimal
+    assert Holder.value is decimal.Decimal
+    assert Holder().value is decimal.Decimal
+
+
+def test_rating_modules_leave_the_api_framework_to_the_api():
+    # The processor loads the rating modules; their WSME controllers are
+    # imported only when the API asks for them.
+    code = ('import sys\n'
+            'from cloudkitty.rating import hash, pyscripts\n'
+            'assert "wsme" not in sys.modules, "wsme imported"\n'
+            'hash.HashMap.config_controller\n'
+            'pyscripts.PyScripts.config_controller\n'
+            'assert "wsme" in sys.modules\n')
+    subprocess.run([sys.executable, '-c', code], check=True)

@@ -144,11 +144,13 @@ class _Checkpointer(object):
     checkpoints.
 
     A checkpoint syncs the database file: it runs once about
-    ``THRESHOLD`` bytes were written since the last one (SQLite's own
-    default is 1000 pages, 4 MiB), not after every small write.
+    ``THRESHOLD`` bytes were written since the last one, not after every
+    small write. The threshold stays well below SQLite's own (1000 pages,
+    4 MiB): past it, a commit of another connection to the file (the scope
+    state's, between pushes) would checkpoint inline.
     """
 
-    THRESHOLD = 4 * 1024 * 1024
+    THRESHOLD = 1024 * 1024
 
     def __init__(self, path):
         self.path = path
