@@ -97,8 +97,9 @@ class _ServiceRules(object):
 def compile_rules(services, fields, groups, mappings, thresholds):
     """Lookup tables {service name: _ServiceRules} from rule rows.
 
-    Rows are those of ``HashMap.load_rules``; global rules are merged
-    before tenant rules so that the latter override (spec §5.2).
+    Rows are those of ``HashMap.load_all_rules`` (mappings: those valid
+    at one date); global rules are merged before tenant rules so that the
+    latter override (spec §5.2).
     """
     rules = {}
     by_service_id = {}

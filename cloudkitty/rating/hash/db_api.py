@@ -855,48 +855,15 @@ class HashMap(object):
             session.delete(row)
 
     # ------------------------------------------------------------ rating
-    def load_rules(self, tenant_id, at):
-        """Every rule needed to rate scope ``tenant_id`` at ``at``.
-
-        Returns (services, fields, groups, mappings, thresholds): lists of
-        rows as tuples, each in storage order, in one read transaction.
-        Mappings are those not deleted and valid at ``at``; mappings and
-        thresholds are the global ones and those of the tenant.
-        """
-        at = to_naive_utc(at)
-        with db.session_for_read() as session:
-            services = session.execute(
-                sa.select(_SERVICE.id, _SERVICE.name)
-                .order_by(_SERVICE.id)).all()
-            fields = session.execute(
-                sa.select(_FIELD.id, _FIELD.name, _FIELD.service_id)
-                .order_by(_FIELD.id)).all()
-            groups = dict(session.execute(
-                sa.select(_GROUP.id, _GROUP.name)).all())
-            mappings = session.execute(
-                sa.select(_MAPPING.service_id, _MAPPING.field_id,
-                          _MAPPING.group_id, _MAPPING.tenant_id,
-                          _MAPPING.value, _MAPPING.map_type, _MAPPING.cost)
-                .where(_global_or_tenant(_MAPPING, tenant_id),
-                       _MAPPING.deleted.is_(None),
-                       _MAPPING.start <= at,
-                       sa.or_(_MAPPING.end.is_(None), _MAPPING.end > at))
-                .order_by(_MAPPING.id)).all()
-            thresholds = session.execute(
-                sa.select(_THRESHOLD.service_id, _THRESHOLD.field_id,
-                          _THRESHOLD.group_id, _THRESHOLD.tenant_id,
-                          _THRESHOLD.level, _THRESHOLD.map_type,
-                          _THRESHOLD.cost)
-                .where(_global_or_tenant(_THRESHOLD, tenant_id))
-                .order_by(_THRESHOLD.id)).all()
-        return services, fields, groups, mappings, thresholds
-
     def load_all_rules(self, tenant_id):
         """Every rule of scope ``tenant_id``, whatever its validity.
 
-        Like ``load_rules`` but mappings are all the non-deleted ones,
-        each row ending with its validity (start, end) as naive UTC, so
-        that the rules valid at any date can be selected without SQL.
+        Returns (services, fields, groups, mappings, thresholds): lists of
+        rows as tuples, each in storage order, in one read transaction.
+        Mappings and thresholds are the global ones and those of the
+        tenant; mappings are the non-deleted ones, each row ending with
+        its validity (start, end) as naive UTC, so that the rules valid at
+        any date can be selected without SQL.
         """
         with db.session_for_read() as session:
             services = session.execute(
