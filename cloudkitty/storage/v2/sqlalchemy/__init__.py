@@ -457,6 +457,33 @@ def parse_custom_fields(custom_fields):
     return output
 
 
+_MYSQL_TEXT = 'VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin'
+# Per dialect: the FROM clause expanding the blocks into points ``p``, the
+# SQL of each point element (type, unit, qty, price, groupby, metadata)
+# and of the point's position in its block.
+_POINT_SQL = {
+    'postgresql': (
+        'rated_blocks_v2 AS b CROSS JOIN LATERAL '
+        'jsonb_array_elements(b.points) WITH ORDINALITY AS p(value, ord)',
+        ['(p.value ->> 0)', '(p.value ->> 1)',
+         'CAST(p.value ->> 2 AS NUMERIC)', 'CAST(p.value ->> 3 AS NUMERIC)',
+         '(p.value -> 4)', '(p.value -> 5)'],
+        'p.ord'),
+    'mysql': (
+        "rated_blocks_v2 AS b, JSON_TABLE(b.points, '$[*]' COLUMNS ("
+        "ord FOR ORDINALITY, type %s PATH '$[0]', unit %s PATH '$[1]', "
+        "qty DECIMAL(40, 18) PATH '$[2]', price DECIMAL(40, 18) PATH "
+        "'$[3]', gb JSON PATH '$[4]', md JSON PATH '$[5]')) AS p"
+        % (_MYSQL_TEXT, _MYSQL_TEXT),
+        ['p.type', 'p.unit', 'p.qty', 'p.price', 'p.gb', 'p.md'],
+        'p.ord'),
+    'sqlite': (
+        'rated_blocks_v2 AS b, json_each(b.points) AS p',
+        ["json_extract(p.value, '$[%d]')" % i for i in range(6)],
+        'p.key'),
+}
+
+
 class _Points(object):
     """The rated points of the blocks, expanded in SQL for one dialect.
 
@@ -469,44 +496,14 @@ class _Points(object):
         self.dialect = dialect
         self.scope_key = scope_key
         col = sa.literal_column
+        from_, elements, position = _POINT_SQL.get(dialect,
+                                                   _POINT_SQL['sqlite'])
+        self.from_ = sa.text(from_)
         dec = models.ExactDecimal()
-        if dialect == 'postgresql':
-            self.from_ = sa.text(
-                'rated_blocks_v2 AS b CROSS JOIN LATERAL '
-                'jsonb_array_elements(b.points) WITH ORDINALITY '
-                'AS p(value, ord)')
-            self.type = col('(p.value ->> 0)', sa.Text)
-            self.unit = col('(p.value ->> 1)', sa.Text)
-            self.qty = col('CAST(p.value ->> 2 AS NUMERIC)', dec)
-            self.price = col('CAST(p.value ->> 3 AS NUMERIC)', dec)
-            self.groupby = col('(p.value -> 4)', sa.Text)
-            self.metadata = col('(p.value -> 5)', sa.Text)
-            self.ord = col('p.ord')
-        elif dialect == 'mysql':
-            text = 'VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin'
-            self.from_ = sa.text(
-                "rated_blocks_v2 AS b, JSON_TABLE(b.points, '$[*]' COLUMNS ("
-                "ord FOR ORDINALITY, type %s PATH '$[0]', unit %s PATH "
-                "'$[1]', qty DECIMAL(40, 18) PATH '$[2]', price "
-                "DECIMAL(40, 18) PATH '$[3]', gb JSON PATH '$[4]', md JSON "
-                "PATH '$[5]')) AS p" % (text, text))
-            self.type = col('p.type', sa.Text)
-            self.unit = col('p.unit', sa.Text)
-            self.qty = col('p.qty', dec)
-            self.price = col('p.price', dec)
-            self.groupby = col('p.gb', sa.Text)
-            self.metadata = col('p.md', sa.Text)
-            self.ord = col('p.ord')
-        else:
-            self.from_ = sa.text(
-                'rated_blocks_v2 AS b, json_each(b.points) AS p')
-            self.type = col("json_extract(p.value, '$[0]')", sa.Text)
-            self.unit = col("json_extract(p.value, '$[1]')", sa.Text)
-            self.qty = col("json_extract(p.value, '$[2]')", dec)
-            self.price = col("json_extract(p.value, '$[3]')", dec)
-            self.groupby = col("json_extract(p.value, '$[4]')", sa.Text)
-            self.metadata = col("json_extract(p.value, '$[5]')", sa.Text)
-            self.ord = col('p.key')
+        (self.type, self.unit, self.qty, self.price, self.groupby,
+         self.metadata) = [col(sql, type_) for sql, type_ in zip(
+             elements, (sa.Text, sa.Text, dec, dec, sa.Text, sa.Text))]
+        self.ord = col(position)
         self.id = col('b.id')
         self.begin_ts = col('b.begin_ts', sa.BigInteger)
         # Points in (begin, block, position) order. SQLite yields a block's
