@@ -4,6 +4,7 @@ Rules are created through the DB API (SQLite), loaded by the module and
 applied to frames. Money is stored exactly (README money rule), so the
 results are the "exact arithmetic" column of the spec, to the last digit.
 """
+import contextlib
 import datetime
 import decimal
 
@@ -25,6 +26,22 @@ def frame(metric, *points):
         START, START + datetime.timedelta(hours=1),
         usage={metric: [dataframe.DataPoint('u', qty, 0, {}, desc)
                         for qty, desc in points]})
+
+
+@contextlib.contextmanager
+def sql_statements():
+    """The list of SQL statements run on the database while active."""
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    engine = db.get_engine()
+    sa.event.listen(engine, 'before_cursor_execute', record)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(engine, 'before_cursor_execute', record)
 
 
 def prices(module, metric, *points):
@@ -306,14 +323,7 @@ class TestValidity(object):
         other = hashmap.HashMap(tenant_id='U')
         module.reload_config()
         other.reload_config()
-        statements = []
-
-        def _count(conn, cursor, statement, *args):
-            statements.append(statement)
-
-        engine = db.get_engine()
-        sa.event.listen(engine, 'before_cursor_execute', _count)
-        try:
+        with sql_statements() as statements:
             hour = datetime.timedelta(hours=1)
             got, got_other = [], []
             for i in range(9):
@@ -322,8 +332,6 @@ class TestValidity(object):
                                      (2, {'flavor': 'small'})))
                 got_other.append(prices_at(other, at, 'svc', (2, {})))
             assert statements == []
-        finally:
-            sa.event.remove(engine, 'before_cursor_execute', _count)
         assert got == [[20, 20]] * 3 + [[40, 20], [198, 99], [40, 20]] + \
             [[60, 60]] * 3
         assert got_other == [[20]] * 3 + [[40]] * 3 + [[60]] * 3
@@ -358,14 +366,7 @@ class TestLoading(object):
         for i in range(20):
             mapping(api, str(i), field_id=f, value=str(i))
             api.create_threshold(D(i), D(1), 'flat', field_id=f)
-        statements = []
-
-        def _count(conn, cursor, statement, *args):
-            statements.append(statement)
-
-        engine = db.get_engine()
-        sa.event.listen(engine, 'before_cursor_execute', _count)
-        try:
+        with sql_statements() as statements:
             module = hashmap.HashMap()
             assert statements == []     # loaded on first use only
             module.reload_config()
@@ -377,8 +378,6 @@ class TestLoading(object):
             points = [(1, {'f': str(i % 25)}) for i in range(500)]
             result = prices(module, 'svc', *points)
             assert statements == []
-        finally:
-            sa.event.remove(engine, 'before_cursor_execute', _count)
         assert D(result[3]) == 3 + 1
         assert D(result[24]) == 0 + 1      # no mapping, threshold 19
 
