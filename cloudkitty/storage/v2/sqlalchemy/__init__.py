@@ -30,6 +30,7 @@ import contextlib
 import csv
 import datetime
 import decimal
+import functools
 import io
 import json
 import os
@@ -646,6 +647,10 @@ def _point_matcher(filters, scope_key):
     return match
 
 
+def _type_not_in(types, point):
+    return point[0] not in types
+
+
 def _point_attrs(groupby, meta):
     return tuple(_text(groupby[k] if k in groupby else meta.get(k))
                  for k in models.TIME_KEYS)
@@ -1044,13 +1049,26 @@ class SQLAlchemyStorage(storage_v2.BaseStorage):
             self._apply_deltas(conn, deltas)
 
     @staticmethod
-    def _select_blocks(conn, where, with_points=False):
-        columns = [BLOCKS.c.id, BLOCKS.c.begin_ts, BLOCKS.c.end_ts,
-                   BLOCKS.c.owner, BLOCKS.c.scope_id, BLOCKS.c.sums]
-        if with_points:
-            columns.append(sa.type_coerce(BLOCKS.c.points, sa.Text)
-                           .label('points'))
-        return conn.execute(sa.select(*columns).where(*where)).all()
+    def _select_blocks(conn, where):
+        """The blocks matching ``where``, without their points."""
+        return conn.execute(sa.select(
+            BLOCKS.c.id, BLOCKS.c.begin_ts, BLOCKS.c.end_ts, BLOCKS.c.owner,
+            BLOCKS.c.scope_id, BLOCKS.c.sums).where(*where)).all()
+
+    def _rewrite_blocks(self, conn, deltas, rewrites):
+        """Rewrite blocks: ``rewrites`` [(block row, keep predicate)].
+
+        Points are read a chunk of blocks at a time: a delete over a long
+        window must not hold every stored point in memory.
+        """
+        for start in range(0, len(rewrites), _CHUNK):
+            chunk = rewrites[start:start + _CHUNK]
+            points = dict(conn.execute(sa.select(
+                BLOCKS.c.id, sa.type_coerce(BLOCKS.c.points, sa.Text))
+                .where(BLOCKS.c.id.in_([row.id for row, _ in chunk]))).all())
+            for row, keep in chunk:
+                self._rewrite_block(conn, deltas, row,
+                                    _loads(points[row.id]), keep)
 
     @staticmethod
     def _delete_blocks(conn, ids):
@@ -1083,12 +1101,6 @@ class SQLAlchemyStorage(storage_v2.BaseStorage):
         conn.execute(BLOCKS.update().where(BLOCKS.c.id == row.id).values(
             count=len(kept), sums=_dumps_value(entries), points=kept))
 
-    def _block_points(self, conn, block_id):
-        value = conn.execute(sa.select(
-            sa.type_coerce(BLOCKS.c.points, sa.Text)).where(
-                BLOCKS.c.id == block_id)).scalar()
-        return _loads(value) if value is not None else []
-
     def _replace(self, conn, deltas, replaced):
         """Remove the points that the pushed frames replace.
 
@@ -1107,7 +1119,7 @@ class SQLAlchemyStorage(storage_v2.BaseStorage):
         owners = sorted(owners)
         lo = min(r[0] for r in replaced)
         hi = max(r[1] for r in replaced)
-        deletes = []
+        deletes, rewrites = [], []
         for start in range(0, len(owners), _CHUNK):
             rows = self._select_blocks(conn, [
                 BLOCKS.c.owner.in_(owners[start:start + _CHUNK]),
@@ -1133,12 +1145,11 @@ class SQLAlchemyStorage(storage_v2.BaseStorage):
                         deltas.add_block(row.begin_ts, row.owner,
                                          row.scope_id, entries, -1)
                     else:
-                        self._rewrite_block(
-                            conn, deltas, row,
-                            self._block_points(conn, row.id),
-                            lambda point: point[0] not in types)
+                        rewrites.append((row, functools.partial(
+                            _type_not_in, types)))
                     break
         self._delete_blocks(conn, deletes)
+        self._rewrite_blocks(conn, deltas, rewrites)
 
     def _apply_deltas(self, conn, deltas):
         """Add the deltas to the day and month rollups.
@@ -1211,17 +1222,15 @@ class SQLAlchemyStorage(storage_v2.BaseStorage):
         match = _point_matcher(filters, scope_key)
         deltas = _Deltas()
         with self._write(engine) as conn:
-            deletes = []
-            for row in self._select_blocks(conn, where, by_point):
-                if by_point:
-                    self._rewrite_block(
-                        conn, deltas, row, _loads(row.points),
-                        lambda point: not match(point))
-                    continue
-                deletes.append(row.id)
-                deltas.add_block(row.begin_ts, row.owner,
-                                 row.scope_id, _loads(row.sums), -1)
-            self._delete_blocks(conn, deletes)
+            rows = self._select_blocks(conn, where)
+            if by_point:
+                self._rewrite_blocks(conn, deltas, [
+                    (row, lambda point: not match(point)) for row in rows])
+            else:
+                for row in rows:
+                    deltas.add_block(row.begin_ts, row.owner,
+                                     row.scope_id, _loads(row.sums), -1)
+                self._delete_blocks(conn, [row.id for row in rows])
             self._apply_deltas(conn, deltas)
 
     # -- reads ------------------------------------------------------------

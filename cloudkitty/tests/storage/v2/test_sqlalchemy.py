@@ -273,3 +273,32 @@ def test_block_pages_equal_expanded_pages(sql_loaded):
     whole = pages()
     assert len(whole) == len(conformance._dataset_points())
     assert whole == pages(metric_types=types)
+
+
+def test_unscoped_push_replaces_only_its_types(sql):
+    # Blocks holding several types are rewritten, keeping the types the
+    # new frames do not carry; each frame replaces its own types.
+    begin = datetime.datetime(2026, 3, 1, tzinfo=UTC)
+
+    def frame(hour, **prices):
+        out = dataframe.DataFrame(begin + hour * HOUR,
+                                  begin + (hour + 1) * HOUR)
+        for type_, price in prices.items():
+            out.add_point(dataframe.DataPoint(
+                'u', 1, price, {'project_id': 'p', 'id': type_}, {}), type_)
+        return out
+
+    sql.push([frame(0, cpu=1, ram=2, disk=3), frame(1, cpu=1, ram=2)])
+    sql.push([frame(0, cpu=10), frame(1, ram=20, disk=30)])
+    result = sql.total(groupby=['time', 'type'], begin=begin,
+                       end=begin + DAY, paginate=False)['results']
+    assert sorted((r['begin'] - begin, r['type'], r['rate'])
+                  for r in result) == [
+        (0 * HOUR, 'cpu', D(10)), (0 * HOUR, 'disk', D(3)),
+        (0 * HOUR, 'ram', D(2)),
+        (1 * HOUR, 'cpu', D(1)), (1 * HOUR, 'disk', D(30)),
+        (1 * HOUR, 'ram', D(20))]
+    raw = sql.total(groupby=['type'], begin=begin, end=begin + DAY,
+                    custom_fields='SUM(price) AS rate, COUNT(*) AS n')
+    assert {(r['type'], r['rate'], r['n']) for r in raw['results']} == {
+        ('cpu', D(11), 2), ('ram', D(22), 2), ('disk', D(33), 2)}
