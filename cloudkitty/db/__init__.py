@@ -19,6 +19,41 @@ class _Context(object):
     """Placeholder context: enginefacade attaches sessions to it."""
 
 
+class DatabaseDriverMissing(RuntimeError):
+    """``[database] connection`` names a driver that is not installed."""
+
+
+# Python module of a DBAPI driver -> what to install for it.
+_DRIVER_PACKAGES = {
+    'psycopg': "psycopg[binary]",
+    'psycopg2': 'psycopg2-binary',
+    'pymysql': 'PyMySQL',
+    'MySQLdb': 'mysqlclient',
+}
+
+
+def _driver_error(url, exc):
+    """One line naming the URL, the missing driver and the fix."""
+    from sqlalchemy.engine import url as sa_url
+    try:
+        shown = sa_url.make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        shown = '<unparsable URL>'
+    if isinstance(exc, ImportError):
+        module = (exc.name or '').split('.')[0] or str(exc)
+        package = _DRIVER_PACKAGES.get(module, module)
+        return DatabaseDriverMissing(
+            '[database] connection = %s needs the Python module %s, which '
+            'is not installed: install it (pip install "%s") or name an '
+            'installed driver in the URL (postgresql+psycopg://, '
+            'postgresql+psycopg2://, mysql+pymysql://)'
+            % (shown, module, package))
+    return DatabaseDriverMissing(
+        '[database] connection = %s: unknown database type or driver (%s); '
+        'use e.g. postgresql://, mysql+pymysql:// or sqlite:///PATH'
+        % (shown, str(exc).splitlines()[0]))
+
+
 def _sqlite_pragmas(dbapi_connection, connection_record):
     # The API and the processor share the embedded SQLite file: WAL lets
     # readers go on during writes, and the timeout waits out writers.
@@ -52,8 +87,15 @@ def get_facade():
             if _FACADE is None:
                 facade = enginefacade.transaction_context()
                 facade.configure(sqlite_fk=False)
+                try:
+                    engine = facade.writer.get_engine()
+                except (ImportError, sqlalchemy.exc.NoSuchModuleError) as exc:
+                    # SQLAlchemy imports the DBAPI driver named (or implied)
+                    # by the URL: "No module named 'psycopg'" alone tells
+                    # an operator neither which option nor what to do.
+                    raise _driver_error(CONF.database.connection,
+                                        exc) from exc
                 _FACADE = facade
-                engine = facade.writer.get_engine()
                 if engine.dialect.name == 'sqlite':
                     sqlalchemy.event.listen(engine, 'connect',
                                             _sqlite_pragmas)
