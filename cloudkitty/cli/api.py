@@ -2,9 +2,9 @@
 
 Production deployments run ``cloudkitty.wsgi.api:application`` under a
 WSGI server; this launcher serves the same application with werkzeug's
-threaded server on ``[api] host_ip``:``[api] port``.
+threaded server on ``[api] host_ip``:``[api] port``, which ``--host`` and
+``--port`` override.
 """
-import argparse
 import sys
 
 from oslo_config import cfg
@@ -13,24 +13,27 @@ from oslo_log import log
 LOG = log.getLogger(__name__)
 CONF = cfg.CONF
 
-
-def _split_args(argv):
-    parser = argparse.ArgumentParser(add_help=False)
-    parser.add_argument('--host', '-b', dest='host')
-    parser.add_argument('--port', '-p', dest='port', type=int)
-    known, rest = parser.parse_known_args(argv)
-    return known, rest
+# Command-line only: registered as oslo.config CLI options so that
+# ``--help`` lists them with the other options. ``dest`` keeps them apart
+# from ``[DEFAULT] host`` (the node name used by RPC).
+cli_opts = [
+    cfg.HostAddressOpt('host', short='b', dest='bind_host', metavar='HOST',
+                       help='Address to listen on. Default: [api] host_ip.'),
+    cfg.PortOpt('port', short='p', dest='port', metavar='PORT',
+                help='Port to listen on. Default: [api] port.'),
+]
 
 
 def main(argv=None):
     argv = sys.argv if argv is None else argv
-    known, rest = _split_args(argv[1:])
+    CONF.register_cli_opts(cli_opts)
     from werkzeug import serving
 
     from cloudkitty.api import app
-    application = app.build_wsgi_app([argv[0]] + rest)
-    host = known.host or CONF.api.host_ip
-    port = known.port if known.port is not None else CONF.api.port
+    application = app.build_wsgi_app(argv)
+    host = CONF.bind_host or CONF.api.host_ip
+    port = CONF.port if CONF.port is not None \
+        else CONF.api.port
     LOG.info('Serving the CloudKitty API on http://%s:%s', host, port)
     try:
         serving.run_simple(host, port, application, threaded=True,

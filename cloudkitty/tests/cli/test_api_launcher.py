@@ -5,6 +5,7 @@ from werkzeug import serving
 
 from cloudkitty.api import app as api_app
 from cloudkitty.cli import api as api_cli
+from cloudkitty.tests.cli import scripts
 
 
 @pytest.fixture
@@ -42,3 +43,20 @@ def test_command_line_overrides(fresh_conf, monkeypatch, tmp_path):
     assert args == ('127.0.0.7', 1234, 'app')
     args, _ = _run(monkeypatch, tmp_path, '--host', '::1', '-p', '80')
     assert args == ('::1', 80, 'app')
+
+
+def test_help_lists_host_and_port():
+    result = scripts.run('cloudkitty-api', '--help', timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert '--host HOST, -b HOST' in result.stdout or \
+        '-b HOST, --host HOST' in result.stdout, result.stdout
+    assert '--port PORT' in result.stdout
+    assert 'Address to listen on' in result.stdout
+    assert '--config-file' in result.stdout
+
+
+def test_bad_port_is_one_line(tmp_path):
+    result = scripts.run('cloudkitty-api', '--port', 'http', timeout=60)
+    assert result.returncode != 0
+    assert 'Traceback' not in result.stderr
+    assert '--port' in result.stderr
