@@ -46,21 +46,24 @@ def utc_to_local(dt):
     return localized(dt)
 
 
-def dt_from_iso(value, as_utc=False):
-    """Parse ISO 8601 (naive means UTC), microseconds dropped."""
+def dt_from_iso(time_str, as_utc=False):
+    """Parse ISO 8601 (naive means UTC), microseconds dropped.
+
+    The result is in the local tz, or UTC with ``as_utc``.
+    """
     try:
-        parsed = iso8601.parse_date(value.strip(), default_timezone=UTC)
+        parsed = iso8601.parse_date(time_str.strip(), default_timezone=UTC)
         parsed = parsed.astimezone(UTC if as_utc else _LOCAL_TZ)
     except (iso8601.ParseError, AttributeError, TypeError, ValueError,
             OverflowError) as exc:
         # ValueError/OverflowError: parsed, but out of range (offset, year)
         raise ValueError('%r is not a valid ISO 8601 date: %s'
-                         % (value, exc))
+                         % (time_str, exc))
     return parsed.replace(microsecond=0)
 
 
 def dt_from_ts(ts, as_utc=False):
-    """Datetime from a Unix timestamp."""
+    """Aware datetime (local tz, or UTC with ``as_utc``) of a timestamp."""
     return datetime.datetime.fromtimestamp(
         ts, UTC if as_utc else _LOCAL_TZ)
 
@@ -71,6 +74,7 @@ def add_delta(dt, delta):
 
 
 def substract_delta(dt, delta):
+    """Subtract a timedelta in UTC (no DST anomaly), return local time."""
     return utc_to_local(local_to_utc(dt, naive=True) - delta)
 
 
@@ -96,7 +100,7 @@ def get_next_month(dt=None, naive=False):
 
 
 def diff_seconds(one, two):
-    """Absolute number of seconds between two datetimes."""
+    """Absolute number of seconds between two datetimes (DST-safe)."""
     return abs(int((local_to_utc(one, naive=True)
                     - local_to_utc(two, naive=True)).total_seconds()))
 
