@@ -156,7 +156,7 @@ def sub_month(dt, stay_on_month=True):
     return _same_day(get_last_month(dt), dt, stay_on_month)
 
 
-# -- plugins and files ----------------------------------------------------------
+# -- plugins and files --------------------------------------------------------
 
 def refresh_stevedore(namespace=None):
     """Drop stevedore's entry-point cache of ``namespace`` (default: all).
@@ -200,8 +200,7 @@ def load_conf(conf_path):
 
 @contextlib.contextmanager
 def tempdir(**kwargs):
-    """A temporary directory (``tempfile.mkdtemp(**kwargs)``) removed on
-    exit."""
+    """A ``tempfile.mkdtemp(**kwargs)`` directory, removed on exit."""
     tmpdir = tempfile.mkdtemp(**kwargs)
     try:
         yield tmpdir
@@ -212,7 +211,7 @@ def tempdir(**kwargs):
             LOG.debug('Could not remove tmpdir: %s', exc)
 
 
-# -- quantities -----------------------------------------------------------------
+# -- quantities ---------------------------------------------------------------
 
 def mutate(value, mode='NONE', mutate_map=None):
     """Apply a metrics.yml mutator to a collected quantity.

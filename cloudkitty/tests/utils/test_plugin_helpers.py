@@ -219,12 +219,11 @@ def test_template_str_substitute():
         utils.template_str_substitute('$', {})
 
 
-# -- cloudkitty.utils.tz ----------------------------------------------------------
+# -- cloudkitty.utils.tz ------------------------------------------------------
 
 @pytest.fixture
 def paris(monkeypatch):
-    """The local time zone is Europe/Paris (DST on the last Sunday of
-    March and October)."""
+    """Europe/Paris as the local tz (DST ends of March and October)."""
     zone = dateutil_tz.gettz('Europe/Paris')
     monkeypatch.setattr(tzutils, '_LOCAL_TZ', zone)
     return zone
