@@ -131,6 +131,23 @@ def notify_modules(method, name=None):
                       method, name or '')
 
 
+def wake_workers():
+    """Fan-out cast of ``wake_up`` to every processor worker.
+
+    Sent after a scope reset: the worker that received the reset may not
+    be the one that rates the scope (a reprocessing worker, another
+    host's). No-op without a transport; a failure is only logged (the
+    scope is then re-rated at the next period boundary).
+    """
+    client = get_client()
+    if client is None:
+        return
+    try:
+        client.prepare(fanout=True, retry=NOTICE_RETRY).cast({}, 'wake_up')
+    except Exception:
+        LOG.exception('Could not wake the processor workers up')
+
+
 def resources_to_usage(resources):
     """``{"usage": ...}`` RPC payload of the v1 quote resources.
 

@@ -730,7 +730,14 @@ class RatingEndpoint(object):
 
 
 class ScopeEndpoint(object):
-    """RPC endpoint without namespace: ``reset_state``."""
+    """RPC endpoint without namespace: ``reset_state`` and ``wake_up``.
+
+    A ``reset_state`` cast reaches one worker of the host, processing or
+    reprocessing alike, and any worker may own the scope's lock next:
+    once the state is reset, the receiving worker fans ``wake_up`` out to
+    every worker, so that the one that takes the scope re-rates it at
+    once instead of at the next period boundary.
+    """
 
     @property
     def target(self):
@@ -763,6 +770,12 @@ class ScopeEndpoint(object):
                           res_data)
         if self._on_reset is not None:
             # Re-rate the deleted periods now, not at the next period.
+            self._on_reset()
+        messaging.wake_workers()
+
+    def wake_up(self, ctxt):
+        LOG.debug('Received wake_up command')
+        if self._on_reset is not None:
             self._on_reset()
 
     def stop(self):
