@@ -105,6 +105,7 @@ def setup_app():
     """The dispatcher: root app at /, pecan v1 at /v1, flask v2 at /v2."""
     from werkzeug.middleware import dispatcher
 
+    from cloudkitty.api import hardening
     from cloudkitty.api import root
     from cloudkitty.api import v1
     from cloudkitty.api import v2
@@ -113,7 +114,10 @@ def setup_app():
     if CONF.storage.version < 2:
         LOG.warning('v1 storage is used, disabling v2 API')
         del mounts['/v2']
-    return dispatcher.DispatcherMiddleware(root.get_app(), mounts)
+    # Unusable input (deep nesting, NaN, lone surrogates...) is refused
+    # once for every endpoint, before either framework parses it.
+    return hardening.InputGuard(
+        dispatcher.DispatcherMiddleware(root.get_app(), mounts))
 
 
 def app_factory(global_config, **local_conf):

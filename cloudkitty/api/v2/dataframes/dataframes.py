@@ -5,6 +5,7 @@ from oslo_config import cfg
 import voluptuous
 from werkzeug import exceptions as http_exc
 
+from cloudkitty.api import hardening
 from cloudkitty.api.v2 import base
 from cloudkitty.api.v2.dataframes import common
 from cloudkitty.api.v2 import utils as api_utils
@@ -68,7 +69,13 @@ class DataFrameList(base.BaseResource):
         if not dataframes:
             raise http_exc.BadRequest(
                 'Parameter dataframes must not be empty.')
-        # Every frame is validated before anything is written.
+        # Every frame is validated before anything is written: one value
+        # the storage cannot keep (NaN, 1e30, an over-long name...)
+        # refuses the whole request.
+        try:
+            hardening.check_dataframes(dataframes, CONF.collect.scope_key)
+        except hardening.InvalidInput as exc:
+            raise http_exc.BadRequest(str(exc))
         self._storage.push(dataframes)
         return api_utils.no_content()
 

@@ -1,0 +1,396 @@
+"""Input checks shared by every endpoint: what no request may carry.
+
+``InputGuard`` wraps the whole API (v1 and v2). Before a framework sees a
+request it refuses, with a 400 naming the field:
+
+* a JSON body that is not UTF-8 (or UTF-16/32, as the frameworks detect),
+  nested deeper than ``MAX_DEPTH``, or that holds ``NaN``, ``Infinity``
+  or a number too large for a float (``1e999``): Python's parser accepts
+  all of these, and each later broke a handler (RecursionError) or was
+  stored and broke every read;
+* a string (JSON key or value, query parameter, path segment, form
+  field) holding a lone surrogate (``\\ud800``: it cannot be encoded to
+  UTF-8, so no database can store it) or a NUL character (PostgreSQL
+  text cannot hold it), or query/path bytes that are not UTF-8.
+
+The frameworks then parse the same body again, unchanged.
+
+The helpers below (``check_text``, ``check_decimal``...) are the field
+checks of the handlers that store what they receive.
+"""
+import decimal
+import io
+import json
+import math
+import urllib.parse
+
+# Deeper than any body of the API (a dataframe point's metadata sits at
+# level 7); far below Python's recursion limit, so neither the frameworks
+# nor the JSON encoders of the storage recurse out of their stack.
+MAX_DEPTH = 64
+
+# Mimetypes whose bodies v1 or v2 decode as JSON.
+_JSON_TYPES = ('application/json', 'text/javascript',
+               'application/javascript')
+_FORM_TYPE = 'application/x-www-form-urlencoded'
+
+
+class InvalidInput(ValueError):
+    """A request refused before dispatch; ``str()`` is the message."""
+
+
+def _describe(path):
+    """``dataframes[0].usage`` from a list of keys and indexes."""
+    if not path:
+        return 'the request body'
+    text = ''
+    for item in path:
+        if isinstance(item, int):
+            text += '[%d]' % item
+        else:
+            text += '.%s' % _printable(item)
+    return text.lstrip('.')
+
+
+def _printable(text, limit=64):
+    """An ASCII rendering of untrusted text, for error messages."""
+    text = text.encode('ascii', 'backslashreplace').decode('ascii')
+    text = ''.join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    if len(text) > limit:
+        text = text[:limit] + '...'
+    return text
+
+
+def bad_character(text):
+    """Why ``text`` cannot be stored, or None."""
+    if '\x00' in text:
+        return 'a NUL character'
+    try:
+        text.encode('utf-8')
+    except UnicodeEncodeError:
+        return 'a lone surrogate (not valid Unicode)'
+    return None
+
+
+def _refuse_constant(name):
+    raise InvalidInput('%s is not a valid JSON number' % name)
+
+
+def _finite_float(text):
+    value = float(text)
+    if math.isinf(value):
+        raise InvalidInput('%s is too large for a JSON number' % (
+            _printable(text),))
+    return value
+
+
+def check_json_value(value):
+    """Refuse excessive nesting and unstorable strings (no recursion)."""
+    stack = [(value, [])]
+    while stack:
+        item, path = stack.pop()
+        if len(path) > MAX_DEPTH:
+            raise InvalidInput('Invalid JSON body: nested deeper than %d '
+                               'levels at %s' % (MAX_DEPTH,
+                                                 _describe(path[:8])))
+        if isinstance(item, str):
+            reason = bad_character(item)
+            if reason:
+                raise InvalidInput('Invalid value of %s: it holds %s.'
+                                   % (_describe(path), reason))
+        elif isinstance(item, dict):
+            for key, child in item.items():
+                reason = bad_character(key)
+                if reason:
+                    raise InvalidInput('Invalid key in %s: it holds %s.'
+                                       % (_describe(path), reason))
+                stack.append((child, path + [key]))
+        elif isinstance(item, list):
+            for index, child in enumerate(item):
+                stack.append((child, path + [index]))
+
+
+def parse_json_body(body):
+    """The decoded JSON body; InvalidInput for what must be refused.
+
+    A body that is not JSON at all raises ValueError (not InvalidInput):
+    the frameworks answer it with their own messages.
+    """
+    try:
+        text = body.decode(json.detect_encoding(body))
+    except UnicodeDecodeError as exc:
+        raise InvalidInput('Invalid request body: not valid UTF-8 (%s).'
+                           % exc.reason)
+    try:
+        value = json.loads(text, parse_constant=_refuse_constant,
+                           parse_float=_finite_float)
+    except RecursionError:
+        raise InvalidInput('Invalid JSON body: nested deeper than %d '
+                           'levels.' % MAX_DEPTH)
+    except InvalidInput as exc:
+        raise InvalidInput('Invalid JSON body: %s.' % exc)
+    check_json_value(value)
+    return value
+
+
+def check_query_string(query, where='query string'):
+    """Refuse NUL characters and lone surrogates in names and values.
+
+    Percent-escapes that are not UTF-8 are read as U+FFFD, as the
+    frameworks read them.
+    """
+    if not query:
+        return
+    for key, value in urllib.parse.parse_qsl(query, keep_blank_values=True,
+                                             errors='replace'):
+        for text, what in ((key, 'name'), (value, 'value of %s' % key)):
+            reason = bad_character(text)
+            if reason:
+                raise InvalidInput('Invalid %s in the %s: it holds %s.'
+                                   % (_printable(what), where, reason))
+
+
+def _wsgi_text(value):
+    # WSGI strings carry the raw bytes as latin-1.
+    return value.encode('latin-1', 'replace').decode('utf-8', 'replace')
+
+
+def _check_query(environ):
+    check_query_string(_wsgi_text(environ.get('QUERY_STRING', '')))
+
+
+def _check_path(environ):
+    if '\x00' in _wsgi_text(environ.get('PATH_INFO', '')):
+        raise InvalidInput('Invalid path: it holds a NUL character.')
+
+
+def _read_body(environ):
+    stream = environ.get('wsgi.input')
+    if stream is None:
+        return b''
+    length = environ.get('CONTENT_LENGTH')
+    if length:
+        try:
+            size = int(length)
+        except ValueError:
+            return None
+        return stream.read(size) if size > 0 else b''
+    if environ.get('wsgi.input_terminated') or environ.get(
+            'HTTP_TRANSFER_ENCODING', '').lower() == 'chunked':
+        return stream.read()
+    return b''
+
+
+def _error_response(environ, start_response, message):
+    path = environ.get('PATH_INFO', '')
+    if path == '/v1' or path.startswith('/v1/'):
+        body = {'faultcode': 'Client', 'faultstring': message,
+                'debuginfo': None}
+    else:
+        body = {'message': message}
+    data = json.dumps(body).encode('utf-8')
+    start_response('400 Bad Request', [
+        ('Content-Type', 'application/json'),
+        ('Content-Length', str(len(data)))])
+    return [data]
+
+
+class InputGuard(object):
+    """WSGI middleware refusing unusable input before any framework."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        try:
+            self._check(environ)
+        except InvalidInput as exc:
+            return _error_response(environ, start_response, str(exc))
+        return self.app(environ, start_response)
+
+    def _check(self, environ):
+        _check_path(environ)
+        _check_query(environ)
+        content_type = environ.get('CONTENT_TYPE', '') or ''
+        mimetype = content_type.split(';')[0].strip().lower()
+        is_json = mimetype in _JSON_TYPES or mimetype.endswith('+json')
+        if not is_json and mimetype != _FORM_TYPE:
+            return
+        body = _read_body(environ)
+        if body is None:
+            return
+        # The frameworks read the body again.
+        environ['wsgi.input'] = io.BytesIO(body)
+        environ['CONTENT_LENGTH'] = str(len(body))
+        environ.pop('HTTP_TRANSFER_ENCODING', None)
+        if not body.strip():
+            return
+        if not is_json:
+            check_query_string(body.decode('utf-8', 'replace'),
+                               'request body')
+            return
+        try:
+            parse_json_body(body)
+        except InvalidInput:
+            raise
+        except ValueError:
+            return   # not JSON: each framework has its message for it
+
+
+# --- field checks of the handlers -------------------------------------
+
+# Money and quantities are stored as NUMERIC(40, 18) (storage, hashmap
+# costs use fewer digits: see their own checks): at most 22 digits before
+# the decimal point. Anything larger cannot be stored exactly, and a sum
+# of such values could not be read back.
+MAX_INTEGER_DIGITS = 22
+MAX_DECIMAL = decimal.Decimal(10) ** MAX_INTEGER_DIGITS
+
+
+def check_decimal(value, field, max_value=MAX_DECIMAL):
+    """``value`` (a Decimal) if finite and below ``max_value``.
+
+    Raises InvalidInput naming ``field``.
+    """
+    if not value.is_finite():
+        raise InvalidInput('Invalid value of %s: %s is not a finite '
+                           'number.' % (field, value))
+    if abs(value) >= max_value:
+        raise InvalidInput('Invalid value of %s: %s is out of range (the '
+                           'absolute value must be below %s).'
+                           % (field, value, max_value))
+    return value
+
+
+def check_text(value, field, max_length=255, allow_none=False):
+    """``value`` if it is a storable string of at most ``max_length``."""
+    if value is None and allow_none:
+        return value
+    if not isinstance(value, str):
+        raise InvalidInput('Invalid value of %s: a string is expected, got '
+                           '%s.' % (field, json_type_name(value)))
+    reason = bad_character(value)
+    if reason:
+        raise InvalidInput('Invalid value of %s: it holds %s.'
+                           % (field, reason))
+    if len(value) > max_length:
+        raise InvalidInput('Invalid value of %s: longer than %d '
+                           'characters.' % (field, max_length))
+    return value
+
+
+def json_type_name(value):
+    if value is None:
+        return 'null'
+    if isinstance(value, bool):
+        return 'a boolean'
+    if isinstance(value, (int, float, decimal.Decimal)):
+        return 'a number'
+    if isinstance(value, str):
+        return 'a string'
+    if isinstance(value, (list, tuple)):
+        return 'an array'
+    return 'an object'
+
+
+# --- pushed dataframes ------------------------------------------------
+
+# Limits of what the storage keeps in indexed columns: the scope id
+# and attribute values are VARCHAR(255), the time attributes (day of the
+# year...) VARCHAR(64). Integers beyond 64 bits have no JSON encoding in
+# the storage's encoder.
+MAX_NAME_LENGTH = 255
+MAX_TIME_ATTRIBUTE_LENGTH = 64
+MAX_METADATA_TEXT_LENGTH = 65535
+_TIME_KEYS = ('day_of_the_year', 'week_of_the_year', 'month', 'year')
+_MIN_INT, _MAX_INT = -2 ** 63, 2 ** 63 - 1
+
+
+def _check_scalar(value, field, max_length):
+    if value is None or isinstance(value, bool):
+        return
+    if isinstance(value, str):
+        check_text(value, field, max_length)
+    elif isinstance(value, int):
+        if not _MIN_INT <= value <= _MAX_INT:
+            raise InvalidInput('Invalid value of %s: the integer is out of '
+                               'range (64 bits).' % field)
+    elif isinstance(value, (float, decimal.Decimal)):
+        if not math.isfinite(value):
+            raise InvalidInput('Invalid value of %s: %s is not a finite '
+                               'number.' % (field, value))
+    else:
+        return False
+    return True
+
+
+def _check_metadata_value(value, field):
+    # Nested objects and arrays are kept as sent; their depth is bounded
+    # by the request's nesting limit.
+    stack = [(value, field)]
+    while stack:
+        item, where = stack.pop()
+        if _check_scalar(item, where, MAX_METADATA_TEXT_LENGTH) is not False:
+            continue
+        if isinstance(item, dict):
+            for key, child in item.items():
+                check_text(key, where + ' (key)', MAX_NAME_LENGTH)
+                stack.append((child, '%s.%s' % (where, _printable(key))))
+        elif isinstance(item, (list, tuple)):
+            for index, child in enumerate(item):
+                stack.append((child, '%s[%d]' % (where, index)))
+        else:
+            raise InvalidInput('Invalid value of %s: unsupported type %s.'
+                               % (where, type(item).__name__))
+
+
+def check_point(point, field, column_keys=_TIME_KEYS):
+    """Refuse a DataPoint the storage could not keep or read back.
+
+    ``field`` names the point (``dataframes[0].usage.cpu[2]``).
+    ``column_keys``: attributes the storage copies into columns (the
+    scope key and the time attributes): scalars only, even in metadata.
+    """
+    check_decimal(point.qty, field + '.vol.qty')
+    check_decimal(point.price, field + '.rating.price')
+    check_text(point.unit, field + '.vol.unit', MAX_NAME_LENGTH)
+    for key, value in point.groupby.items():
+        where = '%s.groupby.%s' % (field, _printable(str(key)))
+        check_text(key, where + ' (key)', MAX_NAME_LENGTH)
+        limit = (MAX_TIME_ATTRIBUTE_LENGTH if key in _TIME_KEYS
+                 else MAX_NAME_LENGTH)
+        if _check_scalar(value, where, limit) is False:
+            raise InvalidInput('Invalid value of %s: a string, number, '
+                               'boolean or null is expected, got %s.'
+                               % (where, json_type_name(value)))
+    for key, value in point.metadata.items():
+        where = '%s.metadata.%s' % (field, _printable(str(key)))
+        check_text(key, where + ' (key)', MAX_NAME_LENGTH)
+        if key in column_keys:
+            limit = (MAX_TIME_ATTRIBUTE_LENGTH if key in _TIME_KEYS
+                     else MAX_NAME_LENGTH)
+            if _check_scalar(value, where, limit) is False:
+                raise InvalidInput(
+                    'Invalid value of %s: a string, number, boolean or '
+                    'null is expected, got %s.'
+                    % (where, json_type_name(value)))
+        elif _check_scalar(value, where, MAX_METADATA_TEXT_LENGTH) is False:
+            _check_metadata_value(value, where)
+
+
+def check_dataframes(frames, scope_key=None):
+    """Check every point of pushed frames before anything is stored.
+
+    Positions in messages are the request's (frame index, then the
+    point's index in its metric type's list).
+    """
+    column_keys = _TIME_KEYS + ((scope_key,) if scope_key else ())
+    for index, frame in enumerate(frames):
+        prefix = 'dataframes[%d]' % index
+        for metric_type, points in frame.itertypes():
+            check_text(metric_type, '%s.usage (metric type %s)' % (
+                prefix, _printable(metric_type)), MAX_NAME_LENGTH)
+            field = '%s.usage.%s' % (prefix, _printable(metric_type))
+            for position, point in enumerate(points):
+                check_point(point, '%s[%d]' % (field, position),
+                            column_keys)
