@@ -9,11 +9,14 @@ import datetime
 import uuid
 
 from oslo_db import exception as db_exc
+from oslo_log import log
 import sqlalchemy as sa
 
 from cloudkitty import db
 from cloudkitty.db import migration
 from cloudkitty.rating.hash import models
+
+LOG = log.getLogger(__name__)
 
 
 # ---------------------------------------------------------------- errors
@@ -651,10 +654,12 @@ class HashMap(object):
         """Update a mapping (spec §4.4.4).
 
         ``immutable``: {attribute: value} sent by the client for attributes
-        that cannot change (value, type, tenant_id, group_id, name,
-        service_id, field_id; cost, start and description for a running
-        rule). A value equal to the stored one is no change; a different
-        one is refused, naming the attribute.
+        that PUT never changes (value, type, tenant_id, group_id, name,
+        service_id, field_id). They are ignored on a rule that has not
+        started. On a running rule, as cost, start and description, a
+        value equal to the stored one (or falsy) is no change; a real
+        change is refused with the reference's text, the attribute being
+        named in the log only.
         """
         now = utcnow()
         start = to_naive_utc(start)
@@ -665,36 +670,36 @@ class HashMap(object):
             current = _rule_dicts(session, [row], 'mapping')[0]
             if row.deleted is not None:
                 raise NoSuchMapping(uuid)
-            running = row.start < now
-            if running:
+            if row.start < now:
+                # Checks in the reference's order: an ended rule is refused
+                # before any attribute is compared.
                 immutable.update({'cost': cost, 'start': start,
                                   'description': description})
-            changed = self._changed(current, immutable)
-            if changed:
-                if running:
-                    raise ClientHashMapError(
-                        'You are allowed to update only the attribute [end] '
-                        'as this rule is already running as it started on '
-                        '[%s]. Attribute [%s] cannot change.'
-                        % (fmt_dt(row.start), changed))
-                raise ClientHashMapError(
-                    'Attribute [%s] of a mapping cannot be updated.'
-                    % changed)
-            if running:
+                changed = self._changed(current, immutable)
                 if row.end is not None:
-                    if end == row.end:
+                    if end == row.end and changed is None:
                         # keystoneauth re-sends the PUT after the 302: a
                         # repeat of the update that set the end is no-op.
                         return current
                     raise ClientHashMapError(
                         'Cannot update a rule that was already processed '
                         'and has a defined end date.')
+                if changed is not None:
+                    LOG.info('Mapping %s is running: attribute [%s] '
+                             'cannot change.', uuid, changed)
+                    raise ClientHashMapError(
+                        'You are allowed to update only the attribute [end] '
+                        'as this rule is already running as it started on '
+                        '[%s]' % fmt_dt(row.start))
                 if end is not None and end < now:
                     raise ClientHashMapError(
                         'End date must be in the future. end=[%s] current '
                         'time=[%s]' % (fmt_dt(end), fmt_dt(now)))
                 row.end = end
             else:
+                # Not started: value, type, tenant, group, name and parents
+                # are never updated by PUT; whatever the body says of them
+                # is ignored.
                 new_start = start or row.start
                 if new_start < now:
                     raise ClientHashMapError(
@@ -724,13 +729,18 @@ class HashMap(object):
 
     @staticmethod
     def _changed(current, sent):
-        """Name of the first attribute of ``sent`` differing, or None."""
+        """Name of the first attribute of ``sent`` differing, or None.
+
+        Falsy values (null, "", 0) are no change, as in the reference:
+        the client sends back what it read, tempest sends ``"cost": 0``.
+        """
         for key, value in sent.items():
-            if value is None:
+            if value is None or value == '' or value is False:
                 continue
             stored = current.get(key)
             if key == 'cost':
-                if stored is None or _cost(value) != stored:
+                value = _cost(value)
+                if value and value != stored:
                     return key
             elif key in ('start', 'end'):
                 if to_naive_utc(value) != stored:
@@ -738,10 +748,6 @@ class HashMap(object):
             elif key in ('service_id', 'field_id', 'group_id'):
                 if stored is None or str(value).lower().replace(
                         '-', '') != stored.replace('-', ''):
-                    return key
-            elif key == 'value':
-                # The client sends back the "" of a service mapping.
-                if (value or None) != (stored or None):
                     return key
             elif value != stored:
                 return key

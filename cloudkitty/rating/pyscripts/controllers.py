@@ -4,6 +4,7 @@ Every request below the root needs policy ``rating:module_config``
 (checked by RatingRestControllerBase before dispatch): uploading a script is
 equivalent to running code on the processor hosts.
 """
+from oslo_log import log
 import pecan
 from pecan import rest
 from wsme import exc as wsme_exc
@@ -14,6 +15,8 @@ from cloudkitty import rating
 from cloudkitty.rating.pyscripts import datamodels
 from cloudkitty.rating.pyscripts import db as pyscripts_db
 from cloudkitty.rating.pyscripts import engine
+
+LOG = log.getLogger(__name__)
 
 
 def _fmt(value):
@@ -218,11 +221,13 @@ class ScriptsController(rest.RestController):
         if description and description != cur.description:
             changed.append('description')
         if changed:
-            # The reference text, naming the attributes that would change.
+            # The reference's exact text; the attributes go to the log.
+            LOG.info('Script %s is running: attribute(s) [%s] cannot '
+                     'change.', cur.script_id, ', '.join(changed))
             raise _bad_request(
                 'You are allowed to update only the attribute [end] as this '
-                'rule is already running as it started on [%s]. Attribute '
-                '[%s] cannot change.' % (_fmt(cur.start), ', '.join(changed)))
+                'rule is already running as it started on [%s]'
+                % _fmt(cur.start))
         if body_end is not None and body_end < now:
             raise _bad_request(
                 'End date must be in the future. end=[%s] current time=[%s]'

@@ -271,3 +271,57 @@ def test_hashmap_commands(api_server):
 def test_bad_input_is_a_client_error(api_server, args):
     out = fails(api_server, *args)
     assert '500' not in out and 'Traceback' not in out
+
+
+def test_update_of_running_and_ended_rules(api_server):
+    """``hashmap mapping update`` on rules already running (§4.4.4)."""
+    s = api_server
+    base = '/v1/rating/module_config/hashmap/'
+    sid = one(run(s, 'hashmap', 'service', 'create', 'running.svc')
+              )['Service ID']
+    fid = one(run(s, 'hashmap', 'field', 'create', sid, 'f'))['Field ID']
+
+    def past_rule(value, **extra):
+        resp = s.post(base + 'mappings', params={'force': 'true'}, json=dict(
+            field_id=fid, value=value, cost='0.2', type='rate',
+            start='2014-01-01', **extra))
+        assert resp.status_code == 201, resp.text
+        return resp.json()
+
+    # A real change to a running rule: the reference's whole text, no
+    # attribute appended.
+    running = past_rule('a')
+    out = fails(s, 'hashmap', 'mapping', 'update', running['mapping_id'],
+                '--cost', '5')
+    assert ('You are allowed to update only the attribute [end] as this '
+            'rule is already running as it started on '
+            '[2014-01-01 00:00:00]') in out
+    assert 'cannot change' not in out
+    # A rule that already has an end: refused before any comparison.
+    ended = past_rule('b', end='2014-01-02')
+    for args in (('--cost', '5'), ('--end', '2100-01-01')):
+        out = fails(s, 'hashmap', 'mapping', 'update', ended['mapping_id'],
+                    *args)
+        assert ('Cannot update a rule that was already processed and has '
+                'a defined end date.') in out
+    resp = s.put(base + 'mappings/' + ended['mapping_id'],
+                 json={'type': 'rate', 'cost': '0.2', 'value': ''},
+                 allow_redirects=False)
+    assert resp.status_code == 400
+    assert resp.json()['faultstring'] == (
+        'Cannot update a rule that was already processed and has a defined '
+        'end date.')
+    assert s.get(base + 'mappings/' + ended['mapping_id']).json() == ended
+
+    # A rule that has not started: what PUT never updates is ignored.
+    start = (datetime.datetime.utcnow() + datetime.timedelta(days=30)
+             ).replace(microsecond=0)
+    future = one(run(s, 'hashmap', 'mapping', 'create', '1', '--field-id',
+                     fid, '--value', 'c', '--start', start.isoformat()))
+    updated = one(run(s, 'hashmap', 'mapping', 'update',
+                      future['Mapping ID'], '--cost', '2', '--value', 'z',
+                      '-p', 'other-project', '--name', 'renamed'))
+    assert (updated['Cost'], updated['Value'], updated['Project ID']) == (
+        '2.0000000000000000000000000000', 'c', None)
+    got = s.get(base + 'mappings/' + future['Mapping ID']).json()
+    assert got['name'] == future['Mapping Name']

@@ -1,5 +1,6 @@
 """HTTP API of the hashmap module (rating-hashmap §3, §4) over WSGI."""
 import datetime
+import logging
 
 import pytest
 
@@ -418,9 +419,17 @@ class TestMappings(object):
         assert got['updated_by'] == 'unknown'
         # Repeating the same PUT (keystoneauth follows the 302) works.
         assert client.put('mappings/', body).status_int == 302
-        resp = client.put('mappings/' + m['mapping_id'],
-                          {'cost': 3, 'value': 'other'})
-        assert resp.status_int == 400 and '[value]' in fault(resp)
+        # PUT never updates value, type, tenant, group, name or parents:
+        # on a rule that has not started they are ignored (302).
+        resp = client.put('mappings/' + m['mapping_id'], {
+            'cost': 3, 'value': 'other', 'type': 'rate', 'tenant_id': 't',
+            'name': 'renamed', 'group_id': None,
+            'service_id': '6c1b8a30-797f-4b7e-ad66-000000000009',
+            'field_id': '6c1b8a30-797f-4b7e-ad66-000000000008'})
+        assert resp.status_int == 302, resp.body
+        got = client.get('mappings/' + m['mapping_id']).data
+        assert got == dict(m, cost='3.0000000000000000000000000000',
+                           updated_by='unknown', end=None)
         resp = client.put('mappings/' + m['mapping_id'],
                           {'cost': 3, 'start': '2014-01-01'})
         assert resp.status_int == 400
@@ -455,20 +464,48 @@ class TestMappings(object):
         assert fault(resp) == ('Cannot update a rule that was already '
                                'processed and has a defined end date.')
 
-    def test_update_running_rule_changes_refused(self, client, svc, fld):
+    def test_update_ended_rule_refused_first(self, client, fld):
+        m = client.post('mappings?force=true', {
+            'field_id': fld, 'value': 'f17a', 'cost': '0.2', 'type': 'rate',
+            'start': '2014-01-01', 'end': '2014-01-02'}).data
+        # "value" differs, yet the end is what the reference checks first.
+        for body in ({'type': 'rate', 'cost': '0.2', 'value': ''},
+                     {'type': 'flat', 'cost': '9', 'value': 'x'},
+                     dict(m, end=future().isoformat())):
+            resp = client.put('mappings/' + m['mapping_id'], body)
+            assert resp.status_int == 400
+            assert fault(resp) == ('Cannot update a rule that was already '
+                                   'processed and has a defined end date.')
+        assert client.get('mappings/' + m['mapping_id']).data == m
+
+    def test_update_running_rule_changes_refused(self, client, svc, fld,
+                                                 caplog):
         m = client.post('mappings?force=true', {
             'field_id': fld, 'value': 'f17a', 'cost': '0.2', 'type': 'rate',
             'start': '2014-01-01'}).data
-        resp = client.put('mappings/' + m['mapping_id'], {
-            'type': 'rate', 'cost': '0.3', 'value': 'f17a'})
+        running = ('You are allowed to update only the attribute [end] as '
+                   'this rule is already running as it started on '
+                   '[2014-01-01 00:00:00]')
+        with caplog.at_level(logging.INFO):
+            resp = client.put('mappings/' + m['mapping_id'], {
+                'type': 'rate', 'cost': '0.3', 'value': 'f17a'})
         assert resp.status_int == 400
-        assert fault(resp).startswith(
-            'You are allowed to update only the attribute [end] as this rule'
-            ' is already running as it started on [2014-01-01 00:00:00]')
-        assert '[cost]' in fault(resp)
-        resp = client.put('mappings/' + m['mapping_id'], dict(
-            m, field_id='6c1b8a30-797f-4b7e-ad66-000000000009'))
-        assert resp.status_int == 400 and '[field_id]' in fault(resp)
+        # The reference's whole text; the attribute is named in the log.
+        assert fault(resp) == running
+        assert 'attribute [cost] cannot change' in caplog.text
+        with caplog.at_level(logging.INFO):
+            resp = client.put('mappings/' + m['mapping_id'], dict(
+                m, field_id='6c1b8a30-797f-4b7e-ad66-000000000009'))
+        assert resp.status_int == 400 and fault(resp) == running
+        assert 'attribute [field_id] cannot change' in caplog.text
+        # Falsy values are no change (tempest sends "cost": 0).
+        for body in ({'cost': 0, 'value': '', 'type': 'rate'},
+                     {'cost': '0.2', 'value': None, 'name': ''}):
+            resp = client.put('mappings/' + m['mapping_id'], body)
+            assert resp.status_int == 302, resp.body
+        assert client.get('mappings/' + m['mapping_id']).data == dict(
+            m, updated_by='unknown')
+        m = client.get('mappings/' + m['mapping_id']).data
         resp = client.put('mappings/' + m['mapping_id'], dict(
             m, end='2015-01-01T00:00:00'))
         assert resp.status_int == 400
