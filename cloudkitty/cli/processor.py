@@ -13,31 +13,13 @@ LOG = logging.getLogger(__name__)
 
 
 def check_plugins():
-    """Load metrics.yml and the collector once before forking workers.
+    """Check fetcher, collector, metrics.yml and storage before forking.
 
-    A missing or invalid metrics.yml, or an unknown collector, would
-    otherwise make every worker die at start-up and be re-forked forever.
-    Returns an error line, or None when everything loads.
+    Any of them failing would otherwise make every worker die at start-up
+    and be re-forked forever. Returns an error line, or None.
     """
-    from stevedore import exception as stevedore_exc
-
-    from cloudkitty import collector
-    try:
-        collector.get_collector_class()
-        collector.get_collector(
-            conf=collector.load_conf(CONF.collect.metrics_conf))
-    except OSError as exc:
-        return 'cannot read [collect] metrics_conf %s: %s' % (
-            CONF.collect.metrics_conf, exc.strerror or exc)
-    except stevedore_exc.NoMatches:
-        return 'unknown collector [collect] collector = %s' % (
-            CONF.collect.collector)
-    except collector.InvalidConfiguration as exc:
-        return str(exc).replace('\n', ' ')
-    except ValueError as exc:
-        return 'invalid metrics definitions in %s: %s' % (
-            CONF.collect.metrics_conf, str(exc).replace('\n', ' '))
-    return None
+    from cloudkitty.cli import checks
+    return checks.processor_error()
 
 
 def main(argv=None):

@@ -13,8 +13,10 @@ def init_storage():
     # Imported after configuration parsing: the storage factory reads
     # options to pick the driver.
     from cloudkitty import storage
+    from cloudkitty.storage import validation
     from cloudkitty import storage_state
 
+    validation.check_config()
     storage.get_storage().init()
     storage_state.StateManager().init()
 
@@ -22,8 +24,11 @@ def init_storage():
 def main(argv=None):
     argv = sys.argv if argv is None else argv
     service.prepare_service(argv)
+    from cloudkitty.storage import validation
     try:
         init_storage()
+    except validation.StorageConfigError as exc:
+        sys.exit('cloudkitty-storage-init: error: %s' % exc)
     except Exception as exc:
         LOG.debug('Storage initialisation failed', exc_info=True)
         lines = str(exc).strip().splitlines()

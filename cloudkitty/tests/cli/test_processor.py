@@ -28,7 +28,7 @@ def runs(tmp_path):
 
 @pytest.mark.parametrize('case,expected', [
     ('missing', 'cannot read [collect] metrics_conf'),
-    ('collector', 'unknown collector [collect] collector = nope'),
+    ('collector', '[collect] collector = nope is not a collector'),
     ('metric', "metric 'cpu': bogus: extra keys not allowed"),
 ])
 def test_exits_with_one_line(runs, case, expected):
@@ -38,3 +38,69 @@ def test_exits_with_one_line(runs, case, expected):
     assert expected in scripts.last_line(result.stderr)
     assert scripts.last_line(result.stderr).startswith(
         'cloudkitty-processor: error: ')
+
+
+METRICS_OK = 'metrics:\n  cpu:\n    unit: instance\n'
+
+# name: (options, expected in the error line)
+CONFIG_MISTAKES = {
+    'fetcher': ({'fetcher': {'backend': 'nova'}},
+                '[fetcher] backend = nova is not a scope fetcher '
+                '(installed: gnocchi, keystone, prometheus, source)'),
+    'yaml': ({'collect': {'metrics_conf': 'BROKEN'}},
+             'is not valid YAML'),
+    'storage_unset': ({},
+                      '[storage_influxdb] database is not set'),
+    'influx_v2': ({'storage_influxdb': {'version': '2',
+                                        'database': 'ck'}},
+                  '[storage_influxdb] version = 2 is not supported'),
+    'opensearch': ({'storage': {'backend': 'opensearch'}},
+                   '[storage] backend = opensearch is not available'),
+    'loki': ({'storage': {'backend': 'loki'}},
+             '[storage] backend = loki is not available'),
+    'unknown_storage': ({'storage': {'backend': 'nope'}},
+                        '[storage] backend = nope is not a v2 storage '
+                        'driver'),
+    'v1_unknown': ({'storage': {'version': '1', 'backend': 'elasticsearch'}},
+                   '[storage] backend = elasticsearch is not a v1 storage '
+                   'driver'),
+}
+
+
+@pytest.fixture(scope='module')
+def mistakes(tmp_path_factory):
+    tmp_path = tmp_path_factory.mktemp('mistakes')
+    good = tmp_path / 'metrics.yml'
+    good.write_text(METRICS_OK)
+    broken = tmp_path / 'broken.yml'
+    broken.write_text('metrics:\n  cpu: [unit: x\n')
+    commands = []
+    for name, (options, _expected) in CONFIG_MISTAKES.items():
+        sections = {
+            'collect': {'collector': 'synthetic', 'metrics_conf': str(good)},
+            'fetcher': {'backend': 'source'},
+            'database': {'connection': 'sqlite:///%s/ck.sqlite' % tmp_path},
+            'orchestrator': {'max_workers': '1',
+                             'max_workers_reprocessing': '1'},
+        }
+        for section, values in options.items():
+            sections.setdefault(section, {}).update(values)
+        if sections['collect']['metrics_conf'] == 'BROKEN':
+            sections['collect']['metrics_conf'] = str(broken)
+        conf = scripts.write_conf(tmp_path / ('%s.conf' % name), sections)
+        commands.append(['cloudkitty-processor', '--config-file', conf])
+    # A processor that forked workers never exits by itself: the timeout
+    # ends it (returncode -9).
+    return dict(zip(CONFIG_MISTAKES, scripts.run_all(commands, timeout=30)))
+
+
+@pytest.mark.parametrize('case', sorted(CONFIG_MISTAKES))
+def test_config_mistake_exits_before_forking(mistakes, case):
+    result = mistakes[case]
+    line = scripts.last_line(result.stderr)
+    assert result.returncode == 1, result.stderr[-2000:]
+    assert 'Traceback' not in result.stderr + result.stdout
+    assert line.startswith('cloudkitty-processor: error: '), line
+    assert CONFIG_MISTAKES[case][1] in line
+    # No worker was started.
+    assert 'scopes [' not in result.stderr + result.stdout

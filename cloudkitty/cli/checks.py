@@ -1,0 +1,92 @@
+"""Start-up checks of the configured plugins, each failing with one line.
+
+Shared by ``cloudkitty-processor`` (before it forks workers, which would
+otherwise crash and be re-forked forever), ``cloudkitty-storage-init``
+and ``cloudkitty-status upgrade check``. Each check returns an error line
+naming the option, its value and the fix, or None. Nothing here connects
+to a service.
+"""
+from importlib import metadata
+
+from oslo_config import cfg
+
+CONF = cfg.CONF
+
+FETCHERS_NAMESPACE = 'cloudkitty.fetchers'
+COLLECTORS_NAMESPACE = 'cloudkitty.collector.backends'
+PROCESSORS_NAMESPACE = 'cloudkitty.rating.processors'
+
+
+def _entry_points(namespace):
+    return {ep.name: ep for ep in metadata.entry_points(group=namespace)}
+
+
+def _load_plugin(namespace, option, value, kind):
+    """(plugin class, None) or (None, error line)."""
+    entry_points = _entry_points(namespace)
+    ep = entry_points.get(value)
+    if ep is None:
+        names = ', '.join(sorted(entry_points)) or 'none'
+        return None, ('%s = %s is not a %s (installed: %s): set %s to one '
+                      'of them' % (option, value, kind, names, option))
+    try:
+        return ep.load(), None
+    except Exception as exc:
+        detail = (str(exc).strip().splitlines() or [''])[0]
+        return None, ('%s = %s: the %s (%s) cannot be loaded: %s: %s'
+                      % (option, value, kind, ep.value,
+                         exc.__class__.__name__, detail))
+
+
+def check_fetcher():
+    CONF.import_opt('backend', 'cloudkitty.fetcher', 'fetcher')
+    return _load_plugin(FETCHERS_NAMESPACE, '[fetcher] backend',
+                        CONF.fetcher.backend, 'scope fetcher')[1]
+
+
+def check_collector():
+    """The collector loads and accepts metrics.yml."""
+    from cloudkitty import collector
+    _cls, error = _load_plugin(COLLECTORS_NAMESPACE, '[collect] collector',
+                               CONF.collect.collector, 'collector')
+    if error:
+        return error
+    path = CONF.collect.metrics_conf
+    try:
+        collector.get_collector(conf=collector.load_conf(path))
+    except OSError as exc:
+        return ('cannot read [collect] metrics_conf = %s: %s: set it to the '
+                'path of your metrics.yml' % (path, exc.strerror or exc))
+    except collector.InvalidConfiguration as exc:
+        return str(exc).replace('\n', ' ')
+    except ValueError as exc:
+        return 'invalid metrics definitions in %s: %s' % (
+            path, str(exc).replace('\n', ' '))
+    return None
+
+
+def check_storage():
+    from cloudkitty.storage import validation
+    return validation.config_error()
+
+
+def check_rating_modules():
+    """Every rating module installed loads (the enabled ones must)."""
+    errors = []
+    for name, ep in sorted(_entry_points(PROCESSORS_NAMESPACE).items()):
+        try:
+            ep.load()
+        except Exception as exc:
+            detail = (str(exc).strip().splitlines() or [''])[0]
+            errors.append('rating module %s (%s) cannot be loaded: %s: %s'
+                          % (name, ep.value, exc.__class__.__name__, detail))
+    return '; '.join(errors) or None
+
+
+def processor_error():
+    """The first error that would make every processor worker fail."""
+    for check in (check_fetcher, check_collector, check_storage):
+        error = check()
+        if error:
+            return error
+    return None
