@@ -1,8 +1,8 @@
 """Storage factory.
 
-``get_storage()`` loads the v2 storage driver selected by ``[storage]
-backend`` (plugins.md §5.1). Only v2 storage is shipped: the legacy v1
-drivers (``[storage] version = 1``) are refused with a clear error.
+``get_storage()`` loads the storage driver selected by ``[storage]
+backend`` and ``[storage] version``: a v2 driver, or with ``version = 1``
+a legacy v1 driver wrapped in ``V1StorageAdapter``.
 """
 from oslo_config import cfg
 from oslo_log import log as logging
@@ -33,11 +33,12 @@ CONF = cfg.CONF
 CONF.register_opts(storage_opts, 'storage')
 CONF.register_opts(retention_opts, 'storage')
 
+V1_NAMESPACE = 'cloudkitty.storage.v1.backends'
 V2_NAMESPACE = 'cloudkitty.storage.v2.backends'
 
 
 class StorageVersionNotSupported(RuntimeError):
-    """``[storage] version = 1`` asked for: v1 storage is not shipped."""
+    """Kept for compatibility: every storage version is shipped."""
 
 
 def get_storage(**kwargs):
@@ -53,10 +54,8 @@ def get_storage(**kwargs):
     version = kwargs.get('version') or CONF.storage.version
     backend = kwargs.get('backend') or CONF.storage.backend
     if int(version) == 1:
-        raise StorageVersionNotSupported(
-            'Storage version 1 ([storage] version = 1) is not shipped: '
-            'set [storage] version = 2 and choose a v2 backend '
-            '(sqlalchemy or influxdb).')
+        from cloudkitty.storage import v1 as storage_v1
+        return storage_v1.V1StorageAdapter(args, V1_NAMESPACE, backend)
     if int(version) > 1:
         LOG.warning('V2 Storage is in beta. Its API is considered stable '
                     'but its implementation may still evolve.')

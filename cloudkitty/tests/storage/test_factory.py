@@ -24,13 +24,14 @@ def test_backend_keyword_wins(conf):
                       influx.InfluxStorage)
 
 
-def test_v1_storage_is_refused(conf):
+def test_v1_storage_is_adapted(conf):
+    from cloudkitty.storage import v1 as storage_v1
+    from cloudkitty.storage.v1 import sqlalchemy as v1_sql
     conf.set_override('version', 1, 'storage')
-    with pytest.raises(storage.StorageVersionNotSupported) as exc:
-        storage.get_storage()
-    assert 'version = 1' in str(exc.value)
-    with pytest.raises(storage.StorageVersionNotSupported):
-        storage.get_storage(version=1, backend='sqlalchemy')
+    conf.set_override('backend', 'sqlalchemy', 'storage')
+    driver = storage.get_storage()
+    assert isinstance(driver, storage_v1.V1StorageAdapter)
+    assert isinstance(driver.storage, v1_sql.SQLAlchemyStorage)
 
 
 def test_exceptions_are_reexported():

@@ -11,6 +11,7 @@ from cloudkitty.api.v1.controllers import info as info_ctl
 from cloudkitty.api.v1.controllers import report as report_ctl
 from cloudkitty.api.v1.datamodels import storage as storage_models
 from cloudkitty.common import policy
+from cloudkitty import storage
 
 CONF = cfg.CONF
 
@@ -83,10 +84,14 @@ class DataFramesController(rest.RestController):
         if begin > end:
             return storage_models.DataFrameCollection(dataframes=[])
         filters = {CONF.collect.scope_key: project} if project else None
-        result = report_ctl.get_storage().retrieve(
-            begin=begin, end=end, filters=filters,
-            metric_types=[resource_type] if resource_type else None,
-            paginate=False)
+        try:
+            result = report_ctl.get_storage().retrieve(
+                begin=begin, end=end, filters=filters,
+                metric_types=[resource_type] if resource_type else None,
+                paginate=False)
+        except storage.NoTimeFrame:
+            # The v1 storage signals an empty period this way.
+            result = {}
         return storage_models.DataFrameCollection(
             dataframes=frames_to_v1(result.get('dataframes', [])))
 

@@ -1,0 +1,3 @@
+from cloudkitty.db import migration
+
+migration.run_migrations()
