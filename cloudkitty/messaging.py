@@ -187,9 +187,10 @@ def usage_to_frame(res_data, start=None):
 def enabled_modules(tenant_id=None):
     """Enabled rating modules, highest priority first."""
     from stevedore import extension
+    # The scope positionally: modules may name that parameter otherwise.
     mgr = extension.ExtensionManager(
         'cloudkitty.rating.processors', invoke_on_load=True,
-        invoke_kwds={'tenant_id': tenant_id},
+        invoke_args=(tenant_id,),
         on_load_failure_callback=_log_load_failure)
     modules = [ext.obj for ext in mgr if ext.obj.enabled]
     # sort() is stable: ties keep the discovery order.

@@ -7,6 +7,7 @@ import copy
 import datetime
 import gc
 import hashlib
+import inspect
 import multiprocessing
 import random
 import threading
@@ -228,9 +229,10 @@ class RatingModules(object):
         def on_failure(manager, entrypoint, exc):
             failures.append((entrypoint.name, exc))
 
+        # No argument: a module's constructor parameter may have any name
+        # (the reference names it tenant_id), with a None default.
         mgr = extension.ExtensionManager(
-            PROCESSORS_NAMESPACE, invoke_on_load=True,
-            invoke_kwds={'tenant_id': None},
+            PROCESSORS_NAMESPACE, invoke_on_load=True, invoke_kwds={},
             on_load_failure_callback=on_failure)
         if failures:
             from cloudkitty.db import api as db_api
@@ -262,9 +264,50 @@ class RatingModules(object):
         return [name for _prio, name, _plugin in self.refresh()]
 
     def for_scope(self, scope_id):
-        """Enabled module instances for ``scope_id``, by priority."""
-        return [plugin(tenant_id=scope_id)
-                for _prio, _name, plugin in self.refresh()]
+        """Enabled module instances for ``scope_id``, by priority.
+
+        The scope is passed positionally, whatever the module calls it.
+        """
+        return [plugin(scope_id) for _prio, _name, plugin in self.refresh()]
+
+    def entry_point_name(self, module):
+        """The entry-point name of a module instance (for logs)."""
+        for _prio, name, plugin in self._plugins or ():
+            if type(module) is plugin:
+                return name
+        return None
+
+
+def module_label(modules, module):
+    """How logs name a rating module: its entry-point name if known."""
+    lookup = getattr(modules, 'entry_point_name', None)
+    name = lookup(module) if lookup is not None else None
+    return name or getattr(module, 'module_name', None) or (
+        type(module).__name__)
+
+
+_RELOAD_TAKES_START = {}
+
+
+def reload_takes_start(module):
+    """Whether ``module.reload_config`` accepts the period start.
+
+    Modules written for older releases declare ``reload_config(self)``:
+    they are reloaded without argument.
+    """
+    cls = type(module)
+    known = _RELOAD_TAKES_START.get(cls)
+    if known is None:
+        try:
+            params = inspect.signature(module.reload_config).parameters
+        except (TypeError, ValueError):
+            known = True
+        else:
+            known = any(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD,
+                                   p.VAR_POSITIONAL)
+                        for p in params.values())
+        _RELOAD_TAKES_START[cls] = known
+    return known
 
 
 # -- skip expressions -------------------------------------------------------
@@ -358,6 +401,8 @@ class Worker(object):
         if modules is None:
             modules = RatingModules()
         self._processors = modules.for_scope(scope_id)
+        self._labels = {id(p): module_label(modules, p)
+                        for p in self._processors}
         self._loaded = set()
         if skip_expressions is None:
             skip_expressions = build_skip_expressions(load_metrics_conf())
@@ -447,8 +492,10 @@ class Worker(object):
 
     def _collect_one(self, metric, start, end):
         try:
+            # The scope positionally: collectors name that parameter
+            # project_id, scope_id, tenant_id...
             name, points = self._collector.retrieve(
-                metric, start, end, scope_id=self._scope_id)
+                metric, start, end, self._scope_id)
             if not points:
                 raise collector_exc.NoDataCollected(
                     getattr(self._collector, 'collector_name', ''), metric)
@@ -458,9 +505,10 @@ class Worker(object):
                       self._log_prefix(), metric, start)
             return metric, None
         except Exception as exc:
-            LOG.error('%s Error while collecting metric %s for scope %s '
-                      'at timestamp %s: %s', self._log_prefix(), metric,
-                      self._scope_id, start, exc)
+            LOG.error('%s Collector %s: error while collecting metric %s '
+                      'for scope %s at timestamp %s: %s', self._log_prefix(),
+                      CONF.collect.collector, metric, self._scope_id, start,
+                      exc)
             raise ScopeProcessingError(
                 'collection of metric %s for scope %s at %s failed: %s'
                 % (metric, self._scope_id, start, exc)) from exc
@@ -497,18 +545,40 @@ class Worker(object):
 
     # rating and storage ----------------------------------------------------
 
+    def _module_failed(self, processor, frame, exc):
+        label = self._labels.get(id(processor)) or type(processor).__name__
+        LOG.error('%s Rating module %s failed for scope %s, period [%s, '
+                  '%s): %s', self._log_prefix(), label, self._scope_id,
+                  frame.start, frame.end, exc)
+        return ScopeProcessingError(
+            'rating module %s failed for scope %s at %s: %s'
+            % (label, self._scope_id, frame.start, exc))
+
     def rate(self, frame, start):
         # Rules valid at the period start (date-bound rules). A module whose
         # process() selects date-bound rules by the frame's period itself
         # declares ``reload_per_period = False``: it is loaded once per
-        # scope run.
+        # scope run. A module failing fails the period (not committed).
         for processor in self._processors:
             if (getattr(processor, 'reload_per_period', True)
                     or id(processor) not in self._loaded):
-                processor.reload_config(start)
+                try:
+                    if reload_takes_start(processor):
+                        processor.reload_config(start)
+                    else:
+                        processor.reload_config()
+                except Exception as exc:
+                    raise self._module_failed(processor, frame, exc) from exc
                 self._loaded.add(id(processor))
         for processor in self._processors:
-            frame = processor.process(frame)
+            try:
+                rated = processor.process(frame)
+                if not isinstance(rated, dataframe.DataFrame):
+                    raise TypeError('process() returned %r instead of a '
+                                    'DataFrame' % (rated,))
+            except Exception as exc:
+                raise self._module_failed(processor, frame, exc) from exc
+            frame = rated
         return frame
 
     def apply_skip(self, frame):
@@ -919,8 +989,9 @@ class CloudKittyProcessor(cotyledon.Service):
                     done, locked, failed = self.internal_run()
                 except Exception:
                     # A fetcher failure: let cotyledon restart the worker.
-                    LOG.exception('[Worker: %s] Cannot list the scopes',
-                                  self._worker_id)
+                    LOG.exception('[Worker: %s] Cannot list the scopes '
+                                  '(fetcher %s)', self._worker_id,
+                                  CONF.fetcher.backend)
                     raise
                 if done:
                     # Work was due: look again at once (catching up).

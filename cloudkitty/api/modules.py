@@ -26,9 +26,10 @@ def _discover():
     cache = getattr(extension.ExtensionManager, 'ENTRY_POINT_CACHE', None)
     if isinstance(cache, dict):
         cache.pop(PROCESSORS_NAMESPACE, None)
+    # Built without argument, as the reference does: a module may name
+    # its (defaulted) scope parameter as it likes.
     mgr = extension.ExtensionManager(
         PROCESSORS_NAMESPACE, invoke_on_load=True,
-        invoke_kwds={'tenant_id': None},
         on_load_failure_callback=_on_load_failure)
     # Sorted by plugin name, whatever the entry-point order.
     return sorted(mgr.extensions, key=lambda ext: ext.name), not failed

@@ -52,8 +52,9 @@ CONF.register_opts(collect_opts, 'collect')
 
 __all__ = [
     'BaseCollector', 'CollectError', 'InvalidConfiguration',
-    'NoDataCollected', 'METRIC_BASE_SCHEMA', 'MUTATORS', 'check_metrics',
-    'load_conf', 'make_point', 'validate_conf', 'get_collector',
+    'NoDataCollected', 'CONF_BASE_SCHEMA', 'METRIC_BASE_SCHEMA', 'MUTATORS',
+    'MetricDict', 'check_duplicates', 'check_metrics', 'load_conf',
+    'make_point', 'validate_conf', 'validate_map_mutator', 'get_collector',
     'get_collector_class', 'Converter', 'exact_decimal',
 ]
 
@@ -143,9 +144,21 @@ METRIC_BASE_SCHEMA = {
 }
 
 
-# Top-level schema (kept for third-party collectors that extend it; the
-# checks below give more precise messages).
-CONF_BASE_SCHEMA = {voluptuous.Required('metrics'): dict}
+def MetricDict(value):  # noqa: N802 - the reference's name
+    """Voluptuous validator: a non-empty dict or a non-empty list of them."""
+    if isinstance(value, dict) and value:
+        return value
+    if isinstance(value, list) and value and all(
+            isinstance(item, dict) and item for item in value):
+        return value
+    raise voluptuous.Invalid(
+        'Not a dict with at least one key or a list with at least one dict '
+        'with at least one key. Provided value: %s' % (value,))
+
+
+# Top-level schema, for third-party collectors validating a whole file
+# (check_metrics below gives more precise messages).
+CONF_BASE_SCHEMA = {voluptuous.Required('metrics'): {str: MetricDict}}
 
 
 def _format_path(path):
@@ -372,6 +385,20 @@ def make_point(metric_conf, qty, price, groupby, metadata, start):
                                metric_conf.get('description'))
 
 
+def _create_data_point(metric, qty, price, groupby, metadata, start):
+    """``make_point`` as the reference's collectors call it.
+
+    The calendar keys are added to the caller's ``groupby`` dict itself,
+    as the reference does (some collectors read them back).
+    """
+    start = start or tzutils.localized_now()
+    if groupby is None:
+        groupby = {}
+    groupby.update(time_groupby(start))
+    return dataframe.DataPoint(metric['unit'], qty, price, groupby,
+                               metadata or {}, metric.get('description'))
+
+
 class BaseCollector(object, metaclass=abc.ABCMeta):
     """Base class of collectors (``cloudkitty.collector.backends``)."""
 
@@ -405,14 +432,26 @@ class BaseCollector(object, metaclass=abc.ABCMeta):
             self._converters[metric_key] = converter
             return converter
 
-    @abc.abstractmethod
-    def fetch_all(self, metric_name, start, end, scope_id=None,
-                  q_filter=None):
-        """DataPoints of one metric for one scope over [start, end)."""
+    # A helper of subclasses: DataPoint with the calendar keys in groupby.
+    _create_data_point = staticmethod(_create_data_point)
 
-    def retrieve(self, metric_name, start, end, scope_id=None,
+    @abc.abstractmethod
+    def fetch_all(self, metric_name, start, end, project_id=None,
+                  q_filter=None):
+        """DataPoints of one metric for one scope over [start, end).
+
+        Subclasses name the scope parameter as they like (shipped
+        collectors: ``scope_id``): it is always passed positionally.
+        """
+
+    def retrieve(self, metric_name, start, end, project_id=None,
                  q_filter=None):
-        data = self.fetch_all(metric_name, start, end, scope_id=scope_id,
+        """``(stored name, points)``; NoDataCollected when no point.
+
+        The processor passes the scope positionally; so does this call to
+        ``fetch_all``, whatever a subclass names that parameter.
+        """
+        data = self.fetch_all(metric_name, start, end, project_id,
                               q_filter=q_filter)
         name = self.conf[metric_name].get('alt_name') or metric_name
         if not data:
@@ -468,21 +507,37 @@ def validate_conf(conf, collector=None):
     for key, metric in collector.check_configuration(conf).items():
         metric = dict(metric)
         metric.setdefault('alt_name', key)
-        groupby = list(dict.fromkeys(metric.get('groupby', [])))
-        metadata = list(dict.fromkeys(metric.get('metadata', [])))
-        if set(groupby) & set(metadata):
-            raise InvalidConfiguration(
-                'Metric %s has duplicates in groupby and metadata: %s'
-                % (key, metric))
-        metric['groupby'] = groupby
-        metric['metadata'] = metadata
-        if metric.get('mutate') == 'MAP' and 'mutate_map' not in metric:
-            raise InvalidConfiguration(
-                'Metric %s uses MAP mutator but mutate_map is missing: %s'
-                % (key, metric))
-        if metric.get('mutate') != 'MAP' and 'mutate_map' in metric:
-            raise InvalidConfiguration(
-                'Metric %s not using MAP mutator but mutate_map is '
-                'present: %s' % (key, metric))
+        check_duplicates(key, metric)
+        validate_map_mutator(key, metric)
         output[key] = metric
     return output
+
+
+def check_duplicates(metric_name, metric):
+    """De-duplicate ``groupby``/``metadata`` of ``metric`` (in place).
+
+    An attribute in both is an InvalidConfiguration. Returns ``metric``.
+    """
+    groupby = list(dict.fromkeys(metric.get('groupby') or []))
+    metadata = list(dict.fromkeys(metric.get('metadata') or []))
+    if set(groupby) & set(metadata):
+        raise InvalidConfiguration(
+            'Metric %s has duplicates in groupby and metadata: %s'
+            % (metric_name, metric))
+    metric['groupby'] = groupby
+    metric['metadata'] = metadata
+    return metric
+
+
+def validate_map_mutator(metric_name, metric):
+    """Refuse MAP without ``mutate_map``, or ``mutate_map`` without MAP."""
+    mutate = metric.get('mutate')
+    mutate_map = metric.get('mutate_map')
+    if mutate == 'MAP' and mutate_map is None:
+        raise InvalidConfiguration(
+            'Metric %s uses MAP mutator but mutate_map is missing: %s'
+            % (metric_name, metric))
+    if mutate != 'MAP' and mutate_map is not None:
+        raise InvalidConfiguration(
+            'Metric %s not using MAP mutator but mutate_map is present: %s'
+            % (metric_name, metric))

@@ -20,6 +20,7 @@ Conventions shared by the drivers:
 """
 import abc
 import datetime
+import functools
 
 from oslo_config import cfg
 from oslo_log import log as logging
@@ -79,6 +80,31 @@ def normalize_filters(filters):
         if values:
             output[str(key)] = values
     return output
+
+
+class _method_or_function(object):  # noqa: N801 - used as a decorator
+    """A method, also callable on the class without an instance.
+
+    ``driver.f(x)`` and ``BaseStorage.f(driver, x)`` are the usual method
+    calls; ``BaseStorage.f(x)`` (one argument, on the class) works too, as
+    callers of the former static function do.
+    """
+
+    def __init__(self, func):
+        self.func = func
+        functools.update_wrapper(self, func)
+
+    def __get__(self, obj, owner=None):
+        if obj is not None:
+            return self.func.__get__(obj, owner)
+        func = self.func
+
+        @functools.wraps(func)
+        def on_class(*args, **kwargs):
+            if len(args) + len(kwargs) == 1:
+                return func(None, *args, **kwargs)
+            return func(*args, **kwargs)
+        return on_class
 
 
 class BaseStorage(object, metaclass=abc.ABCMeta):
@@ -157,27 +183,39 @@ class BaseStorage(object, metaclass=abc.ABCMeta):
         return [row[key] for row in result['results']
                 if row.get(key) not in (None, '')]
 
-    @staticmethod
-    def parse_groupby_syntax_to_groupby_elements(groupby):
-        """Translate ``time-d|w|m|y`` to the matching attribute names."""
-        if not groupby:
-            return groupby
-        output = []
-        for entry in groupby:
-            if 'time' not in entry:
-                output.append(entry)
-                continue
-            parts = entry.split('-')
-            if len(parts) == 2:
-                option = TIME_GROUPBY.get(parts[1])
-                if option is None:
-                    raise InvalidQuery(
-                        'Invalid groupby time option. There is no groupby '
-                        'processing for [%s].' % entry)
-                output.append(option)
-            else:
-                if len(parts) > 2:
-                    LOG.warning('The groupby [%s] is not a time option '
-                                'and is used as it is.', entry)
-                output.append(entry)
-        return output
+    @_method_or_function
+    def parse_groupby_syntax_to_groupby_elements(self, groupbys):
+        """Translate ``time-d|w|m|y`` to the matching attribute names.
+
+        A method, as in the reference (drivers call it on ``self``).
+        """
+        return parse_groupby_syntax(groupbys)
+
+
+def parse_groupby_syntax(groupbys):
+    """Translate ``time-d|w|m|y`` groupbys to the matching attributes.
+
+    None or empty is returned as is; ``time-<x>`` with another suffix is
+    an InvalidQuery (HTTP 400); other entries are kept.
+    """
+    if not groupbys:
+        return groupbys
+    output = []
+    for entry in groupbys:
+        if 'time' not in entry:
+            output.append(entry)
+            continue
+        parts = entry.split('-')
+        if len(parts) == 2:
+            option = TIME_GROUPBY.get(parts[1])
+            if option is None:
+                raise InvalidQuery(
+                    'Invalid groupby time option. There is no groupby '
+                    'processing for [%s].' % entry)
+            output.append(option)
+        else:
+            if len(parts) > 2:
+                LOG.warning('The groupby [%s] is not a time option '
+                            'and is used as it is.', entry)
+            output.append(entry)
+    return output
