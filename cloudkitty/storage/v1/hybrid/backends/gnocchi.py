@@ -117,9 +117,6 @@ class GnocchiStorage(backends.BaseHybridBackend):
         except gexc.NotFound:
             definition = [dict(item) for item in
                           self._conf.archive_policy_definition]
-            for item in definition:
-                if isinstance(item.get('granularity'), int):
-                    item['granularity'] = '%ds' % item['granularity']
             LOG.info('Creating the Gnocchi archive policy %s',
                      self._archive_policy)
             self.client.archive_policy.create({
