@@ -98,6 +98,16 @@ def build_wsgi_app(argv=None):
     from cloudkitty import service
     service.prepare_service(argv)
     CONF.log_opt_values(LOG, logging.DEBUG)
+    # Storage options that cannot work stop the API now, with one line,
+    # rather than failing every report request with a 500. (Without any
+    # configuration file, as when a test imports the WSGI module, there
+    # are no operator options to check.)
+    from cloudkitty.storage import validation
+    error = None
+    if CONF.config_file or CONF.config_dir:
+        error = validation.config_error()
+    if error:
+        raise SystemExit('cloudkitty-api: error: %s' % error)
     return load_app()
 
 

@@ -20,6 +20,7 @@ def fresh_conf():
 def _run(monkeypatch, tmp_path, *args):
     conf = tmp_path / 'ck.conf'
     conf.write_text('[DEFAULT]\nauth_strategy = noauth\n'
+                    '[storage]\nbackend = sqlalchemy\n'
                     '[api]\nhost_ip = 127.0.0.5\nport = 9999\n')
     calls = []
     cfg.CONF.clear()

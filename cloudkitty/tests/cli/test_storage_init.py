@@ -1,4 +1,4 @@
-"""cloudkitty-storage-init on storage options that cannot work."""
+"""cloudkitty-storage-init and the API on storage options that fail."""
 import pytest
 
 from cloudkitty.tests.cli import scripts
@@ -18,6 +18,9 @@ CASES = {
 }
 
 
+API_CASES = ('unset', 'elasticsearch')
+
+
 @pytest.fixture(scope='module')
 def results(tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp('storage-init')
@@ -28,15 +31,33 @@ def results(tmp_path_factory):
         sections.update(options)
         conf = scripts.write_conf(tmp_path / ('%s.conf' % name), sections)
         commands.append(['cloudkitty-storage-init', '--config-file', conf])
-    return dict(zip(CASES, scripts.run_all(commands, timeout=60)))
+        if name in API_CASES:
+            commands.append(['cloudkitty-api', '--config-file', conf,
+                             '--port', '1'])
+    names = [(script, case) for case in CASES
+             for script in ('storage-init', 'api')
+             if script == 'storage-init' or case in API_CASES]
+    return dict(zip(names, scripts.run_all(commands, timeout=60)))
 
 
 @pytest.mark.parametrize('case', sorted(CASES))
 def test_one_line_naming_option_and_fix(results, case):
-    result = results[case]
+    result = results[('storage-init', case)]
     assert result.returncode == 1, result.stderr
     assert 'Traceback' not in result.stderr
     line = scripts.last_line(result.stderr)
     assert line.startswith('cloudkitty-storage-init: error: ' +
                            CASES[case][1]), line
     assert 'set [storage' in line
+
+
+@pytest.mark.parametrize('case', API_CASES)
+def test_api_does_not_start(results, case):
+    result = results[('api', case)]
+    assert result.returncode == 1, result.stderr
+    # Nothing but the error line: no traceback, no log.
+    assert result.stderr.strip() == (
+        'cloudkitty-api: error: ' + scripts.last_line(result.stderr)
+        .split('cloudkitty-api: error: ', 1)[-1])
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert CASES[case][1] in result.stderr

@@ -47,6 +47,7 @@ def test_application_with_server_options(tmp_path):
     conf = tmp_path / 'ck.conf'
     db = 'sqlite:///%s' % (tmp_path / 'ck.sqlite')
     conf.write_text('[DEFAULT]\nauth_strategy = noauth\n'
+                    '[storage]\nbackend = sqlalchemy\n'
                     '[database]\nconnection = %s\n' % db)
     env = dict(os.environ, OS_CLOUDKITTY_CONFIG_FILES=str(conf))
     env.pop('OS_CLOUDKITTY_CONFIG_DIR', None)
