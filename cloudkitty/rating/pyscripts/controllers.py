@@ -14,7 +14,6 @@ import wsmeext.pecan as wsme_pecan
 from cloudkitty import rating
 from cloudkitty.rating.pyscripts import datamodels
 from cloudkitty.rating.pyscripts import db as pyscripts_db
-from cloudkitty.rating.pyscripts import engine
 
 LOG = log.getLogger(__name__)
 
@@ -47,17 +46,15 @@ def _get(obj, attr):
     return value if _is_set(value) else None
 
 
-def _check_source(source, name):
-    """400 naming ``data`` when the script is missing or does not compile."""
+def _check_source(source):
+    """400 naming ``data`` when the script is missing or not storable.
+
+    A script that does not compile is stored, as the reference does: it
+    fails when it runs, with an error naming it and the line.
+    """
     if not _is_set(source):
         raise wsme_exc.InvalidInput('data', None, 'Mandatory field missing.')
     datamodels.check_text('data', source.replace('\x00', ' '))
-    try:
-        engine.compile_source(source, name=name)
-    except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
-        raise wsme_exc.InvalidInput(
-            'data', source if len(source) <= 100 else source[:100] + '...',
-            'The script does not compile: %s' % exc)
 
 
 def _script_url(script_id):
@@ -135,7 +132,7 @@ class ScriptsController(rest.RestController):
                 'start=[%s] end=[%s].' % (_fmt(start or now), _fmt(end)))
         datamodels.check_text('name', script_data.name, 255)
         datamodels.check_text('description', script_data.description, 256)
-        _check_source(script_data.data, script_data.name)
+        _check_source(script_data.data)
         try:
             script = self._db.create_script(
                 script_data.name, script_data.data, start=start, end=end,
@@ -185,7 +182,7 @@ class ScriptsController(rest.RestController):
             changes = {'start': start, 'end': body_end,
                        'description': _get(script_data, 'description')}
             if body_data is not None:
-                _check_source(body_data, cur.name)
+                _check_source(body_data)
                 changes['data'] = body_data
             return changes
 

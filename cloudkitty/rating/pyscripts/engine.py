@@ -26,15 +26,21 @@ class ScriptError(Exception):
 
 
 class CompiledScript(object):
-    """A script's code object with the identity used in error messages."""
+    """A script's code object with the identity used in error messages.
 
-    __slots__ = ('script_id', 'name', 'checksum', 'code')
+    ``code`` is None when the source does not compile: ``error`` then says
+    why, and running the script raises it (the reference stores such a
+    script and fails when it runs).
+    """
 
-    def __init__(self, script_id, name, checksum, code):
+    __slots__ = ('script_id', 'name', 'checksum', 'code', 'error')
+
+    def __init__(self, script_id, name, checksum, code, error=None):
         self.script_id = script_id
         self.name = name
         self.checksum = checksum
         self.code = code
+        self.error = error
 
 
 def filename(script_id, name):
@@ -60,8 +66,19 @@ _CODE_CACHE_SIZE = 256
 _CODE_CACHE_LOCK = threading.Lock()
 
 
+def _compile_error(exc):
+    """Why a source does not compile, with the line when known."""
+    if isinstance(exc, SyntaxError) and exc.lineno:
+        return 'cannot be compiled: line %d: %s' % (exc.lineno, exc.msg)
+    return 'cannot be compiled: %s' % (exc,)
+
+
 def compile_script(script):
-    """CompiledScript from a stored script (db.Script), compiled once."""
+    """CompiledScript from a stored script (db.Script), compiled once.
+
+    A source that does not compile gives a CompiledScript without code:
+    the error is raised when the script runs, naming it and the line.
+    """
     key = (script.script_id, script.name, script.checksum)
     with _CODE_CACHE_LOCK:
         code = _CODE_CACHE.get(key)
@@ -73,8 +90,9 @@ def compile_script(script):
                                   script.name)
         except (SyntaxError, ValueError, RecursionError,
                 MemoryError) as exc:
-            raise ScriptError(script,
-                              'cannot be compiled: %s' % exc) from exc
+            return CompiledScript(script.script_id, script.name,
+                                  script.checksum, None,
+                                  _compile_error(exc))
         with _CODE_CACHE_LOCK:
             _CODE_CACHE[key] = code
             while len(_CODE_CACHE) > _CODE_CACHE_SIZE:
@@ -246,17 +264,34 @@ def dict_to_frame(data, script):
                           % (type(exc).__name__, exc)) from exc
 
 
+def _script_line(script, exc):
+    """Line of the script where ``exc`` was raised (None if unknown)."""
+    name = filename(script.script_id, script.name)
+    line = None
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == name:
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
 def run(scripts, frame):
     """Run compiled scripts one after the other; returns the last frame."""
     for script in scripts:
+        if script.code is None:
+            raise ScriptError(script, script.error)
         scope = {'data': frame_to_dict(frame)}
         try:
             exec(script.code, scope)
         except (Exception, SystemExit) as exc:
             # SystemExit too: a script calling exit() must fail the rating,
             # not stop the processor.
-            raise ScriptError(script, 'raised %s: %s'
-                              % (type(exc).__name__, exc)) from exc
+            line = _script_line(script, exc)
+            raise ScriptError(script, 'raised %s%s: %s' % (
+                type(exc).__name__,
+                ' at line %d' % line if line is not None else '',
+                exc)) from exc
         if 'data' not in scope:
             raise ScriptError(script, "data isn't a valid DataFrame: "
                               "the global 'data' was deleted")

@@ -128,10 +128,25 @@ class ModulesExposer(rest.RestController):
         return _config_controller(ext), remainder
 
 
+def _quote_error(index, field, value, reason):
+    return wsme_exc.InvalidInput(
+        'res_data.resources[%d].%s' % (index, field), value, reason)
+
+
 def resources_to_dicts(res_data):
     resources = []
-    for res in res_data.resources or []:
+    for index, res in enumerate(res_data.resources or []):
+        if res is None:
+            raise _quote_error(index, 'service', None,
+                               'Mandatory field missing.')
         desc = res.desc if isinstance(res.desc, dict) else {}
+        # Only these two reach the rating modules, as mappings: any other
+        # shape failed there (a 500).
+        for key in ('groupby', 'metadata'):
+            value = desc.get(key)
+            if value is not None and not isinstance(value, dict):
+                raise _quote_error(index, 'desc.' + key, value,
+                                   'An object is expected.')
         resources.append({'service': res.service, 'volume': res.volume,
                           'desc': desc})
     return resources
@@ -154,7 +169,19 @@ class RatingController(rest.RestController):
         """Price a list of resources with the enabled modules."""
         policy.authorize(pecan.request.context, 'rating:quote', {})
         payload = messaging.resources_to_usage(resources_to_dicts(res_data))
-        return str(messaging.quote(payload))
+        from cloudkitty.rating.pyscripts import engine as pyscripts_engine
+        try:
+            return str(messaging.quote(payload))
+        except pyscripts_engine.ScriptError as exc:
+            # A rating script that fails on this quote: a 400 naming it
+            # (and its line), not a bare 500.
+            raise wsme_exc.ClientSideError(str(exc), status_code=400)
+        except Exception as exc:
+            # The same failure in a processor, over RPC (RemoteError).
+            if getattr(exc, 'exc_type', None) == 'ScriptError':
+                raise wsme_exc.ClientSideError(str(exc.value),
+                                               status_code=400)
+            raise
 
     @wsme_pecan.wsexpose(None, status_code=204)
     def reload_modules(self):

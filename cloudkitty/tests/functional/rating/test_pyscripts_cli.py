@@ -116,8 +116,6 @@ def test_pyscript_commands(api_server, tmp_path):
 
     assert 'already exists' in fails(s, 'pyscript', 'create', 'flavors',
                                      'a = 1')
-    resp = s.post(P, json={'name': 'bad', 'data': 'def (:'})
-    assert resp.status_code == 400 and 'does not compile' in resp.text
 
     # get / list ----------------------------------------------------------
     assert one(run(s, 'pyscript', 'get', fid)) == flavors
@@ -223,11 +221,35 @@ def test_failing_script_fails_the_quote(api_server):
         resp = api_server.post('/v1/rating/quote', json={'resources': [
             {'service': 'instance', 'volume': '1',
              'desc': {'metadata': {}, 'groupby': {}}}]})
-        assert resp.status_code == 500
+        # A client error naming the script, not a bare 500.
+        assert resp.status_code == 400
+        assert "'broken'" in resp.json()['faultstring']
         assert "isn't a valid DataFrame" in resp.json()['faultstring']
     finally:
         client.rating.update_module(module_id='pyscripts', enabled=False)
         client.rating.pyscripts.delete_script(script_id=script['script_id'])
+
+
+def test_script_that_does_not_compile_is_stored(api_server):
+    """Stored as the reference does; a quote names the script and line."""
+    created = one(run(api_server, 'pyscript', 'create', 'no-compile',
+                      'return 0'))
+    assert created['Data'] == 'return 0'
+    script_id = created['Script ID']
+    assert one(run(api_server, 'pyscript', 'get', script_id)) == created
+    client = api_server.client()
+    client.rating.update_module(module_id='pyscripts', enabled=True)
+    try:
+        resp = api_server.post('/v1/rating/quote', json={'resources': [
+            {'service': 'instance', 'volume': '1',
+             'desc': {'metadata': {}, 'groupby': {}}}]})
+        assert resp.status_code == 400
+        assert resp.json()['faultstring'] == (
+            "PyScripts script 'no-compile' (%s): cannot be compiled: "
+            "line 1: 'return' outside function" % script_id)
+    finally:
+        client.rating.update_module(module_id='pyscripts', enabled=False)
+        run_plain(api_server, 'pyscript', 'delete', script_id)
 
 
 def test_bad_input_is_a_client_error(api_server):

@@ -271,7 +271,7 @@ def test_optional_rating_and_price():
 
 
 @pytest.mark.parametrize('source,kind', [
-    ('raise RuntimeError("boom")', 'RuntimeError: boom'),
+    ('raise RuntimeError("boom")', 'RuntimeError at line 1: boom'),
     ('1 / 0', 'ZeroDivisionError'),
     ('import sys\nsys.exit(3)', 'SystemExit'),
     ('undefined_name', 'NameError'),
@@ -283,11 +283,24 @@ def test_script_exceptions_are_reported(source, kind):
     assert "'script0'" in str(excinfo.value)
 
 
-def test_compile_errors_name_the_script():
+@pytest.mark.parametrize('source,line', [
+    ('def (:', 1), ('a = 1\nreturn 0\n', 2)])
+def test_compile_errors_are_raised_when_run(source, line):
+    # Stored as the reference does; running it names the script and line.
+    script = compiled(source, 'broken')
+    assert script.code is None
     with pytest.raises(engine.ScriptError) as excinfo:
-        compiled('def (:', 'broken')
+        engine.run([script], make_frame())
     assert "'broken'" in str(excinfo.value)
-    assert 'cannot be compiled' in str(excinfo.value)
+    assert 'cannot be compiled: line %d: ' % line in str(excinfo.value)
+
+
+def test_runtime_errors_name_the_line():
+    with pytest.raises(engine.ScriptError) as excinfo:
+        run(make_frame(), 'a = 1\n\ndef f():\n    return 1 / 0\n\nf()\n')
+    assert str(excinfo.value) == (
+        "PyScripts script 'script0' (id-1): raised ZeroDivisionError at "
+        "line 4: division by zero")
 
 
 def test_tracebacks_show_the_script():

@@ -187,15 +187,79 @@ def test_failing_script_aborts_with_a_clear_error(scripts_db):
     assert "isn't a valid DataFrame" in str(excinfo.value)
 
 
-def test_stored_code_that_no_longer_compiles(scripts_db):
-    # Written around the API (which refuses it): the load names the script.
-    scripts_db.create_script('bad', 'def (:')
-    with pytest.raises(engine.ScriptError) as excinfo:
-        pyscripts.PyScripts()
-    assert "'bad'" in str(excinfo.value)
+def test_script_that_does_not_compile_fails_when_run(scripts_db):
+    # Stored (as the reference does): loading works, rating fails with an
+    # error naming the script and the line.
+    scripts_db.create_script('bad', 'a = 0\nreturn 0\n')
+    module = pyscripts.PyScripts()
+    for method in (module.process, module.quote):
+        with pytest.raises(engine.ScriptError) as excinfo:
+            method(frame())
+        assert "'bad'" in str(excinfo.value)
+        assert 'line 2' in str(excinfo.value)
 
 
 def test_construction_fails_without_table(sqlite_url):
     # The API skips modules whose construction fails (rating-modules §1).
     with pytest.raises(Exception):
         pyscripts.PyScripts()
+
+
+class _PerScope(object):
+    """The orchestrator's module registry: one PyScripts per scope."""
+
+    def for_scope(self, scope_id):
+        return [pyscripts.PyScripts(tenant_id=scope_id)]
+
+    def invalidate(self):
+        pass
+
+
+def test_processor_skips_the_failing_scope_only(conf, scripts_db, tmp_path,
+                                                caplog):
+    """A failing script leaves its scope unprocessed, the others go on."""
+    import logging
+
+    from cloudkitty import storage_state
+    from cloudkitty.tests import test_orchestrator as helpers
+
+    state = storage_state.StateManager()
+    state.init()
+    last = helpers._recent(conf, 1)
+    for scope in ('s1', 's2', 's3'):
+        state.set_last_processed_timestamp(scope, last)
+    # Valid from before the period: created, then moved back in time.
+    scripts_db.create_script('fails-for-s2', (
+        'for points in data["usage"].values():\n'
+        '    for p in points:\n'
+        '        if p["groupby"]["project_id"] == "s2":\n'
+        '            raise ValueError("no price for s2")\n'),
+        start=datetime.datetime(2000, 1, 1))
+    service = helpers._service(conf, tmp_path, state,
+                               helpers.FakeCollector(), ['s1', 's2', 's3'])
+    service._modules = _PerScope()
+    try:
+        with caplog.at_level(logging.ERROR):
+            assert service.internal_run() == (2, 0, 1)
+        assert state.get_last_processed_timestamp('s2') == last
+        for scope in ('s1', 's3'):
+            assert state.get_last_processed_timestamp(scope) == (
+                last + helpers.HOUR)
+        assert ("'fails-for-s2'" in caplog.text
+                and 'ValueError at line 4' in caplog.text)
+
+        # A script that does not compile: every scope waits, each failure
+        # names the script and the line; the processor keeps running.
+        scripts_db.create_script('bad', 'return 0\n',
+                                 start=datetime.datetime(2000, 1, 1))
+        for scope in ('s1', 's3'):
+            state.set_last_processed_timestamp(scope, last)
+        caplog.clear()
+        with caplog.at_level(logging.ERROR):
+            assert service.internal_run() == (0, 0, 3)
+        assert caplog.text.count(
+            "'bad'") >= 3 and 'cannot be compiled: line 1:' in caplog.text
+        for scope in ('s1', 's2', 's3'):
+            assert state.get_last_processed_timestamp(scope) == last
+    finally:
+        service.coord.stop()
