@@ -177,6 +177,9 @@ class ReportController(rest.RestController):
                 paginate=False)
             results = result.get('results', [])
 
+        # One row per group of rated data; no rated data in the window, no
+        # row (as the reference on the v2 storage: python-cloudkittyclient's
+        # "summary get" shows an empty table, not a rate of 0).
         rows = []
         if storage_groupby:
             for res in results:
@@ -186,7 +189,7 @@ class ReportController(rest.RestController):
                     'res_type': (str(res.get('type') or '') if by_type
                                  else service or 'ALL'),
                 }))
-        else:
+        elif results:
             rows.append((sum_rates(results), {
                 'tenant_id': tenant or 'ALL',
                 'res_type': service or 'ALL',

@@ -166,12 +166,17 @@ def test_summary_no_grouping(client, loaded_storage):
         'tenant_id': 'ALL', 'res_type': 'ALL', 'rate': '16.174'}]
 
 
-def test_summary_no_data_is_one_zero_row(client, loaded_storage):
-    rows = _summary(client, begin='2016-01-01', end='2016-02-01')
-    assert len(rows) == 1
-    assert rows[0]['rate'] == '0'
-    assert rows[0]['tenant_id'] == 'ALL'
-    assert rows[0]['res_type'] == 'ALL'
+@pytest.mark.parametrize('query', [
+    {'begin': '2016-01-01', 'end': '2016-02-01'},
+    {'begin': '2016-01-01', 'end': '2016-02-01', 'all_tenants': 'true'},
+    {'begin': '2015-01-01', 'end': '2015-02-01', 'tenant_id': 'nobody'},
+    {'begin': '2015-02-01', 'end': '2015-01-01'},
+    {'service': 'unknown.metric'},
+])
+def test_summary_no_data_is_empty(client, loaded_storage, query):
+    # As the reference on the v2 storage: no rated data, no row (not one
+    # row with a rate of 0).
+    assert _summary(client, **query) == []
 
 
 def test_summary_grouped_no_data_is_empty(client, loaded_storage):
