@@ -1,6 +1,5 @@
 """Helpers shared by the v2 endpoints that read rated data."""
 from oslo_config import cfg
-from werkzeug import exceptions as http_exc
 
 from cloudkitty.utils import tz as tzutils
 
@@ -10,15 +9,17 @@ CONF = cfg.CONF
 def period(begin, end):
     """(begin, end), defaulting to the current month.
 
-    An end before begin is a client error (400), not an empty answer.
+    An end at or before begin (also when only one bound is given) is an
+    empty period, as in the reference: no data, not a client error.
     """
     begin = begin or tzutils.get_month_start()
     end = end or tzutils.get_next_month()
-    if end < begin:
-        raise http_exc.BadRequest(
-            'Invalid period: end (%s) is before begin (%s).'
-            % (end.isoformat(), begin.isoformat()))
     return begin, end
+
+
+def is_empty(begin, end):
+    """Whether no rated data can lie between ``begin`` and ``end``."""
+    return end <= begin
 
 
 def scoped_filters(context, filters):

@@ -100,6 +100,10 @@ class DataFrameList(base.BaseResource):
         filters = common.scoped_filters(context, filters)
         if filters is None:
             return {'total': 0, 'dataframes': []}
+        if common.is_empty(begin, end):
+            # The reference's answer to an end before begin: no data.
+            raise http_exc.NotFound(
+                'No resource found for provided filters.')
         result = self._storage.retrieve(
             begin=begin, end=end, filters=filters or None,
             metric_types=metric_types, offset=offset, limit=limit,

@@ -192,10 +192,14 @@ class Summary(base.BaseResource):
         if custom_fields:
             kwargs['custom_fields'] = custom_fields
         try:
-            result = self._storage.total(
-                groupby=groupby or None, begin=begin, end=end,
-                metric_types=metric_types, filters=filters, offset=offset,
-                limit=limit, paginate=True, **kwargs)
+            if common.is_empty(begin, end):
+                # Begin after end: no rows (200), as the reference.
+                result = {'total': 0, 'results': []}
+            else:
+                result = self._storage.total(
+                    groupby=groupby or None, begin=begin, end=end,
+                    metric_types=metric_types, filters=filters,
+                    offset=offset, limit=limit, paginate=True, **kwargs)
         except http_exc.HTTPException:
             raise
         except NotImplementedError as exc:

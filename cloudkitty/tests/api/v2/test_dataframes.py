@@ -258,10 +258,20 @@ def test_get_bad_input_is_400(client, loaded_storage, query, fragment):
     assert loaded_storage.calls == []
 
 
-def test_get_end_before_begin_is_400(client, loaded_storage):
-    resp = client.get(PATH, {'begin': '2015-02-01', 'end': '2015-01-01'})
-    assert resp.status == 400
-    assert 'before begin' in resp.json()['message']
+@pytest.mark.parametrize('query', [
+    {'begin': '2015-02-01', 'end': '2015-01-01'},
+    {'begin': '2015-01-01T01:00:00', 'end': '2015-01-01T01:00:00'},
+    # Only an end, before the default begin (this month's start).
+    {'end': '2015-01-01T02:00:00'},
+    # Only a begin, after the default end (next month's start).
+    {'begin': '2999-01-01'},
+])
+def test_get_empty_period_is_the_reference_404(client, loaded_storage,
+                                               query):
+    resp = client.get(PATH, query)
+    assert resp.status == 404, resp.text
+    assert resp.json() == {
+        'message': 'No resource found for provided filters.'}
 
 
 # --- policies ----------------------------------------------------------

@@ -130,6 +130,14 @@ def test_summary_get_v1(server, v1):
         (PROJECT_B, 'instance', '5.0')]
 
 
+def test_summary_get_v1_without_data(server, v1):
+    # No rated data in the window: no row, not one with a rate of 0.
+    assert _json(server, 'summary', 'get', '-a', '-b', '2016-01-01T00:00:00',
+                 '-e', '2016-02-01T00:00:00') == []
+    assert v1.report.get_summary(
+        tenant_id='nobody', begin=V1_BEGIN, end=V1_END) == {'summary': []}
+
+
 # --- v2 summary --------------------------------------------------------
 
 def test_summary_get_v2_groupby_and_filters(server, v2):
@@ -204,8 +212,6 @@ def test_summary_bad_input(server):
                       end=END)
     assert resp.status_code == 400
     assert 'nonexistent' in resp.json()['message']
-    resp = server.get('/v2/summary', begin=END, end=BEGIN)
-    assert resp.status_code == 400
     resp = server.get('/v2/summary', limit='-1')
     assert resp.status_code == 400
     resp = server.get('/v2/summary', response_format='csv')
@@ -242,6 +248,29 @@ def test_dataframes_get_v2_filters_and_pagination(server, v2):
     assert body['total'] == 6
     assert sum(len(p) for f in body['dataframes']
                for p in f['usage'].values()) == 2
+
+
+def test_summary_get_v2_begin_after_end_is_empty(server, v2):
+    # The reference's answer: 200 without rows (not a 400).
+    assert _json(server, 'summary', 'get', '-b', END, '-e', BEGIN,
+                 version='2') == []
+    assert v2.summary.get_summary(begin=V2_END, end=V2_BEGIN) == {
+        'total': 0, 'columns': [], 'results': [], 'format': 'table'}
+
+
+def test_dataframes_get_v2_end_before_begin_is_404(server, v2):
+    # The reference's 404 "No resource found for provided filters.", which
+    # the client shows as an error (as for any empty answer).
+    result = server.cli('dataframes', 'get', '-b', END, '-e', BEGIN,
+                        version='2')
+    assert result.returncode != 0
+    assert 'No resource found for provided filters.' in (
+        result.stdout + result.stderr)
+    for query in ({'begin': END, 'end': BEGIN}, {'end': BEGIN}):
+        resp = server.get('/v2/dataframes', **query)
+        assert resp.status_code == 404, resp.text
+        assert resp.json() == {
+            'message': 'No resource found for provided filters.'}
 
 
 def test_dataframes_get_v2_empty_is_404(server):
