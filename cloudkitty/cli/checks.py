@@ -38,10 +38,27 @@ def _load_plugin(namespace, option, value, kind):
                          exc.__class__.__name__, detail))
 
 
+def _one_line(exc):
+    detail = (str(exc).strip().splitlines() or [''])[0]
+    return '%s: %s' % (exc.__class__.__name__, detail)
+
+
 def check_fetcher():
+    """The fetcher loads and can be built (its options are complete)."""
     CONF.import_opt('backend', 'cloudkitty.fetcher', 'fetcher')
-    return _load_plugin(FETCHERS_NAMESPACE, '[fetcher] backend',
-                        CONF.fetcher.backend, 'scope fetcher')[1]
+    fetcher_class, error = _load_plugin(
+        FETCHERS_NAMESPACE, '[fetcher] backend', CONF.fetcher.backend,
+        'scope fetcher')
+    if error:
+        return error
+    try:
+        fetcher_class()
+    except Exception as exc:
+        return ('[fetcher] backend = %s cannot be set up: %s; check the '
+                '[fetcher_%s] options' % (CONF.fetcher.backend,
+                                          _one_line(exc),
+                                          CONF.fetcher.backend))
+    return None
 
 
 def check_collector():
@@ -62,6 +79,11 @@ def check_collector():
     except ValueError as exc:
         return 'invalid metrics definitions in %s: %s' % (
             path, str(exc).replace('\n', ' '))
+    except Exception as exc:
+        return ('[collect] collector = %s cannot be set up: %s; check the '
+                '[collector_%s] options' % (CONF.collect.collector,
+                                            _one_line(exc),
+                                            CONF.collect.collector))
     return None
 
 

@@ -1,4 +1,12 @@
-"""``cloudkitty-status upgrade check`` (oslo.upgradecheck, cli.md §7)."""
+"""``cloudkitty-status``: ``upgrade check`` and ``scopes``.
+
+``upgrade check`` (oslo.upgradecheck) loads what the services would load
+and reports a Failure naming the option and the fix: the storage options
+and driver, the fetcher, the collector with metrics.yml, the rating
+modules, the database connection and every migration chain at its head.
+
+``scopes`` prints every scope's state and how far behind it is.
+"""
 import sys
 
 from oslo_config import cfg
@@ -11,6 +19,57 @@ from cloudkitty import service
 
 CONF = cfg.CONF
 
+SUCCESS = upgradecheck.Code.SUCCESS
+FAILURE = upgradecheck.Code.FAILURE
+
+
+def _result(error, ok_details=None):
+    if error:
+        return upgradecheck.Result(FAILURE, error)
+    return upgradecheck.Result(SUCCESS, ok_details)
+
+
+def _hidden_url():
+    from sqlalchemy.engine import url as sa_url
+    try:
+        return sa_url.make_url(CONF.database.connection).render_as_string(
+            hide_password=True)
+    except Exception:
+        return '<unparsable URL>'
+
+
+def _one_line(exc):
+    detail = (str(exc).strip().splitlines() or [''])[0]
+    return '%s: %s' % (exc.__class__.__name__, detail)
+
+
+def storage_chain():
+    """(name, chain, fix) of the configured storage driver, or None."""
+    from cloudkitty.storage import validation
+    driver_class = validation.load_driver_class()
+    module = sys.modules.get(driver_class.__module__)
+    for getter in ('get_migration', 'get_chain'):
+        get = getattr(module, getter, None)
+        if get is not None:
+            return ('storage %s' % CONF.storage.backend, get(),
+                    'cloudkitty-storage-init')
+    return None
+
+
+def migration_chains(with_storage=True):
+    """[(name, chain, command that upgrades it)] of the configuration."""
+    from cloudkitty.cli import dbsync
+    from cloudkitty import storage_state
+    chains = [(name, chain, 'cloudkitty-dbsync upgrade')
+              for name, chain in dbsync.get_chains()]
+    chains.append(('scope states', storage_state.get_migration(),
+                   'cloudkitty-storage-init'))
+    if with_storage:
+        storage = storage_chain()
+        if storage is not None:
+            chains.append(storage)
+    return chains
+
 
 class CloudkittyUpgradeChecks(upgradecheck.UpgradeCommands):
 
@@ -20,10 +79,87 @@ class CloudkittyUpgradeChecks(upgradecheck.UpgradeCommands):
                 upgradecheck.Code.WARNING,
                 _('Storage version is inferior to 2. Support for v1 storage '
                   'will be dropped in a future release.'))
-        return upgradecheck.Result(upgradecheck.Code.SUCCESS)
+        return upgradecheck.Result(SUCCESS)
+
+    def _storage_options(self):
+        from cloudkitty.cli import checks
+        return _result(checks.check_storage(),
+                       '[storage] version = %s, backend = %s'
+                       % (CONF.storage.version, CONF.storage.backend))
+
+    def _fetcher(self):
+        from cloudkitty.cli import checks
+        return _result(checks.check_fetcher(),
+                       '[fetcher] backend = %s' % CONF.fetcher.backend)
+
+    def _collector(self):
+        from cloudkitty.cli import checks
+        return _result(checks.check_collector(),
+                       '[collect] collector = %s, metrics_conf = %s'
+                       % (CONF.collect.collector, CONF.collect.metrics_conf))
+
+    def _rating_modules(self):
+        from cloudkitty.cli import checks
+        names = sorted(checks._entry_points(checks.PROCESSORS_NAMESPACE))
+        return _result(checks.check_rating_modules(),
+                       'loaded: %s' % ', '.join(names))
+
+    def _database(self):
+        import sqlalchemy
+
+        from cloudkitty import db
+        try:
+            with db.get_engine().connect() as connection:
+                connection.execute(sqlalchemy.text('SELECT 1'))
+        except db.DatabaseDriverMissing as exc:
+            return upgradecheck.Result(FAILURE, str(exc))
+        except Exception as exc:
+            return upgradecheck.Result(
+                FAILURE, 'cannot connect to [database] connection = %s: %s; '
+                'check the URL, that the database exists and that the '
+                'user may use it' % (_hidden_url(), _one_line(exc)))
+        return upgradecheck.Result(SUCCESS, _hidden_url())
+
+    def _schema(self):
+        from cloudkitty import db
+        from cloudkitty.storage import validation
+        try:
+            db.get_engine()
+        except db.DatabaseDriverMissing as exc:
+            return upgradecheck.Result(FAILURE, str(exc))
+        try:
+            chains = migration_chains()
+        except validation.StorageConfigError:
+            # Reported by the storage check; the other chains still count.
+            chains = migration_chains(with_storage=False)
+        problems = []
+        try:
+            for name, chain, fix in chains:
+                current = set(chain.current_revisions())
+                heads = set(chain.heads())
+                if not current:
+                    problems.append('%s: not created (run %s)' % (name, fix))
+                elif current != heads:
+                    problems.append('%s: at %s, head is %s (run %s)' % (
+                        name, ', '.join(sorted(current)),
+                        ', '.join(sorted(heads)), fix))
+        except Exception as exc:
+            return upgradecheck.Result(
+                FAILURE, 'cannot read the schema versions in [database] '
+                'connection = %s: %s' % (_hidden_url(), _one_line(exc)))
+        if problems:
+            return upgradecheck.Result(FAILURE, '; '.join(problems))
+        return upgradecheck.Result(
+            SUCCESS, 'at head: %s' % ', '.join(c[0] for c in chains))
 
     _upgrade_checks = (
         (_('Storage version'), _storage_version),
+        (_('Storage options'), _storage_options),
+        (_('Fetcher'), _fetcher),
+        (_('Collector and metrics.yml'), _collector),
+        (_('Rating modules'), _rating_modules),
+        (_('Database connection'), _database),
+        (_('Database schema'), _schema),
         (_('Policy File JSON to YAML Migration'),
          (common_checks.check_policy_json, {'conf': CONF})),
     )
@@ -39,6 +175,8 @@ def main(argv=None):
     if not getattr(CONF.command, 'name', None):
         print('Available categories: upgrade', file=sys.stderr)
         return 2
+    # What upgradecheck.main() does: check() reads --json from it.
+    upgradecheck.CONF = CONF
     return upgradecheck.run(CONF)
 
 
