@@ -25,12 +25,12 @@ of the window from the period rollups. Every other query groups and
 filters the points themselves in SQL (JSON attributes extracted with
 ``json_extract`` on SQLite and MariaDB, ``->>`` on PostgreSQL).
 """
-import collections
 import contextlib
 import csv
 import datetime
 import decimal
 import functools
+import hashlib
 import io
 import json
 import os
@@ -38,6 +38,7 @@ import re
 import threading
 import types
 
+from oslo_db import api as oslo_db_api
 from oslo_log import log as logging
 import sqlalchemy as sa
 
@@ -130,6 +131,23 @@ class _DAvg(_DecimalAggregate):
 
 _SQLITE_AGGREGATES = {'ck_dsum': _DSum, 'ck_dmin': _DMin, 'ck_dmax': _DMax,
                       'ck_davg': _DAvg}
+
+
+def _dadd(left, right):
+    """Exact sum of two decimal texts (rollup upserts on SQLite)."""
+    if left is None or right is None:
+        return right if left is None else left
+    return format(CTX.add(decimal.Decimal(str(left)),
+                          decimal.Decimal(str(right))), 'f')
+
+
+def _add_functions(dbapi_connection):
+    for name, klass in _SQLITE_AGGREGATES.items():
+        dbapi_connection.create_aggregate(name, 1, klass)
+    dbapi_connection.create_function('ck_dadd', 2, _dadd,
+                                     deterministic=True)
+
+
 _ENGINES = {}
 _ENGINE_LOCK = threading.Lock()
 
@@ -215,8 +233,7 @@ if hasattr(os, 'register_at_fork'):
 
 def _add_aggregates(dbapi_connection, record, *args):
     if not record.info.get('ck_aggregates'):
-        for name, klass in _SQLITE_AGGREGATES.items():
-            dbapi_connection.create_aggregate(name, 1, klass)
+        _add_functions(dbapi_connection)
         record.info['ck_aggregates'] = True
 
 
@@ -236,8 +253,7 @@ def _sqlite_connect(dbapi_connection, record):
     cursor.close()
     # Let SQLAlchemy's transaction begin; BEGIN IMMEDIATE is ours.
     dbapi_connection.isolation_level = None
-    for name, klass in _SQLITE_AGGREGATES.items():
-        dbapi_connection.create_aggregate(name, 1, klass)
+    _add_functions(dbapi_connection)
 
 
 def _engine():
@@ -743,6 +759,14 @@ class _Deltas(object):
     def __bool__(self):
         return bool(self.day)
 
+    def copy(self):
+        """An independent copy (a retried transaction starts again)."""
+        other = _Deltas()
+        other.day = {key: [count, list(qtys), list(prices)]
+                     for key, (count, qtys, prices) in self.day.items()}
+        other._bounds = self._bounds
+        return other
+
     def days(self):
         output = {}
         with decimal.localcontext(CTX):
@@ -814,78 +838,124 @@ def _bulk_insert(conn, table, columns, rows):
         conn.exec_driver_sql(sql, rows[start:start + 5000])
 
 
-def _bulk_update_rollups(conn, rows):
-    """Set (count, qty, price) of rollup rows: rows of (id, c, q, p)."""
+_UPSERTS = {}
+
+
+def _upsert_sql(dialect):
+    """INSERT of rollup rows adding to the existing row of the same key.
+
+    The database adds the deltas (exact NUMERIC arithmetic; ``ck_dadd``
+    over decimal text on SQLite) under the row lock of the upsert: two
+    writers of one rollup row both count, whatever their order.
+    """
+    sql = _UPSERTS.get(dialect.name)
+    if sql is not None:
+        return sql
+    quote = dialect.identifier_preparer.quote
+    table = quote(ROLLUPS.name)
+    names = ', '.join(quote(c) for c in _UPSERT_COLUMNS)
+    count, qty, price = quote('count'), quote('qty'), quote('price')
+    if dialect.name == 'postgresql':
+        sql = ('INSERT INTO %s AS r (%s) VALUES %%s ON CONFLICT (digest) DO '
+               'UPDATE SET %s = r.%s + EXCLUDED.%s, %s = r.%s + EXCLUDED.%s, '
+               '%s = r.%s + EXCLUDED.%s' % (
+                   table, names, count, count, count, qty, qty, qty, price,
+                   price, price))
+    elif dialect.name == 'mysql':
+        sql = ('INSERT INTO %s (%s) VALUES (%s) ON DUPLICATE KEY UPDATE '
+               '%s = %s + VALUES(%s), %s = %s + VALUES(%s), '
+               '%s = %s + VALUES(%s)' % (
+                   table, names, ', '.join(['%s'] * len(_UPSERT_COLUMNS)),
+                   count, count, count, qty, qty, qty, price, price, price))
+    else:
+        marker = '?' if dialect.paramstyle == 'qmark' else '%s'
+        sql = ('INSERT INTO %s (%s) VALUES (%s) ON CONFLICT (digest) DO '
+               'UPDATE SET %s = %s + excluded.%s, %s = ck_dadd(%s, '
+               'excluded.%s), %s = ck_dadd(%s, excluded.%s)' % (
+                   table, names, ', '.join([marker] * len(_UPSERT_COLUMNS)),
+                   count, count, count, qty, qty, qty, price, price, price))
+    _UPSERTS[dialect.name] = sql
+    return sql
+
+
+def _upsert_rollups(conn, rows):
+    """Add ``rows`` (in ``_UPSERT_COLUMNS`` order) to the rollups.
+
+    Rows come sorted by digest: every writer locks rollup rows in the
+    same order.
+    """
     if not rows:
         return
-    dialect = conn.dialect
-    table = dialect.identifier_preparer.quote(ROLLUPS.name)
-    if dialect.name == 'postgresql':
+    sql = _upsert_sql(conn.dialect)
+    if conn.dialect.name == 'postgresql':
         from psycopg2 import extras
         cursor = conn.connection.cursor()
         try:
-            extras.execute_values(
-                cursor, 'UPDATE %s AS r SET count = v.c, qty = v.q, '
-                'price = v.p FROM (VALUES %%s) AS v(id, c, q, p) '
-                'WHERE r.id = v.id' % table, rows,
-                template='(%s::bigint, %s::bigint, %s::numeric, '
-                         '%s::numeric)', page_size=2000)
+            extras.execute_values(cursor, sql, rows, page_size=2000)
         finally:
             cursor.close()
         return
-    marker = '?' if dialect.paramstyle == 'qmark' else '%s'
-    sql = 'UPDATE %s SET count = %s, qty = %s, price = %s WHERE id = %s' % (
-        table, marker, marker, marker, marker)
-    conn.exec_driver_sql(sql, [(c, q, p, i) for i, c, q, p in rows])
-
-
-_Rollup = collections.namedtuple(
-    '_Rollup', ['id', 'key', 'owner', 'type', 'begin_ts', 'count', 'qty',
-                'price'])
-_SELECT_ROLLUPS = {}
-
-
-def _select_rollups(conn, kind, owners, lo, hi):
-    """Rollups of ``kind`` of ``owners`` with begin_ts in [lo, hi].
-
-    Plain SQL: this runs for every push, where building SQLAlchemy
-    statements costs more than the query.
-    """
-    dialect = conn.dialect
-    marker = '?' if dialect.paramstyle == 'qmark' else '%s'
-    sql_key = (dialect.name, len(owners))
-    sql = _SELECT_ROLLUPS.get(sql_key)
-    if sql is None:
-        quote = dialect.identifier_preparer.quote
-        columns = ('id',) + _ROLLUP_KEY_COLUMNS + ('count', 'qty', 'price')
-        sql = _SELECT_ROLLUPS[sql_key] = (
-            'SELECT %s FROM %s WHERE %s = %s AND %s IN (%s) AND %s >= %s '
-            'AND %s <= %s' % (
-                ', '.join(quote(c) for c in columns), quote(ROLLUPS.name),
-                quote('kind'), marker, quote('owner'),
-                ', '.join([marker] * len(owners)), quote('begin_ts'), marker,
-                quote('begin_ts'), marker))
-    result = conn.exec_driver_sql(sql, tuple([kind] + list(owners)
-                                             + [lo, hi]))
-    size = len(_ROLLUP_KEY_COLUMNS)
-    output = []
-    for row in result:
-        key = tuple(row[1:1 + size])
-        qty, price = row[size + 2], row[size + 3]
-        if not isinstance(qty, decimal.Decimal):
-            qty = CTX.create_decimal(str(qty))
-            price = CTX.create_decimal(str(price))
-        output.append(_Rollup(row[0], key, key[2], key[4], key[0],
-                              row[size + 1], qty, price))
-    return output
+    # PyMySQL rewrites executemany into multi-row INSERTs.
+    for start in range(0, len(rows), 2000):
+        conn.exec_driver_sql(sql, rows[start:start + 2000])
 
 
 _ROLLUP_KEY_COLUMNS = ('begin_ts', 'end_ts', 'owner', 'scope_id', 'type') + \
     models.TIME_KEYS
+_UPSERT_COLUMNS = ('digest', 'kind') + _ROLLUP_KEY_COLUMNS + (
+    'count', 'qty', 'price')
 
 
 _BLOCK_COLUMNS = ('begin_ts', 'end_ts', 'owner', 'scope_id', 'count', 'sums',
                   'points')
+
+# Isolation of write transactions. PostgreSQL: each statement sees what
+# committed before it, after the advisory locks were granted. MariaDB:
+# locking reads take next-key locks, so a concurrent push of the same
+# (scope, period) waits or deadlocks (and is retried) instead of adding a
+# second copy.
+_ISOLATION = {'postgresql': 'READ COMMITTED', 'mysql': 'REPEATABLE READ'}
+
+
+def _retryable(exc):
+    """PostgreSQL serialization failures, retried as deadlocks are."""
+    for _ in range(4):
+        if exc is None:
+            return False
+        if getattr(exc, 'pgcode', None) in ('40001', '40P01'):
+            return True
+        exc = (getattr(exc, 'orig', None)
+               or getattr(exc, 'inner_exception', None))
+    return False
+
+
+_RETRY = oslo_db_api.wrap_db_retry(
+    max_retries=30, retry_interval=0.02, inc_retry_interval=True,
+    max_retry_interval=0.5, retry_on_deadlock=True,
+    exception_checker=_retryable, jitter=True)
+
+
+def _lock_key(owner, day):
+    digest = hashlib.blake2b(('%s\x1f%d' % (owner, day)).encode(
+        'utf-8', 'surrogatepass'), digest_size=8, person=b'ck-rated').digest()
+    return int.from_bytes(digest, 'big', signed=True)
+
+
+def _lock_keys(replaced):
+    """Advisory lock keys of a push: one per (owner, UTC day) it replaces.
+
+    Taken in sorted order before anything is read, they serialise pushes
+    of the same (scope, period) on PostgreSQL, where no lock covers a
+    block that does not exist yet: without them two pushes could both
+    find nothing to replace and both insert.
+    """
+    keys = set()
+    for begin, end, owner, pairs in replaced:
+        owners = [owner] if owner is not None else {o for o, _ in pairs}
+        for day in range(begin // models.DAY,
+                         (max(end, begin + 1) - 1) // models.DAY + 1):
+            keys.update(_lock_key(o, day) for o in owners)
+    return sorted(keys)
 
 
 class SQLAlchemyStorage(storage_v2.BaseStorage):
@@ -907,13 +977,17 @@ class SQLAlchemyStorage(storage_v2.BaseStorage):
 
     @staticmethod
     @contextlib.contextmanager
-    def _write(engine):
+    def _write(engine, locks=()):
         """A connection in a transaction, committed on success.
 
-        Writers add the size of what they wrote to ``conn.info
-        ['ck_written']`` (see _Checkpointer).
+        ``locks``: advisory lock keys taken first, in order (PostgreSQL;
+        see ``_lock_keys``). Writers add the size of what they wrote to
+        ``conn.info['ck_written']`` (see _Checkpointer).
         """
         with engine.connect() as conn:
+            wanted = _ISOLATION.get(conn.dialect.name)
+            if wanted and conn.dialect.default_isolation_level != wanted:
+                conn.execution_options(isolation_level=wanted)
             if conn.dialect.name == 'sqlite':
                 # oslo.db's engine (in-memory databases) emits its own BEGIN
                 # unless this marker is set.
@@ -925,6 +999,10 @@ class SQLAlchemyStorage(storage_v2.BaseStorage):
                 # first.
                 conn.exec_driver_sql('BEGIN IMMEDIATE')
             try:
+                if locks and conn.dialect.name == 'postgresql':
+                    conn.exec_driver_sql(
+                        'SELECT count(pg_advisory_xact_lock(k)) FROM '
+                        'unnest(%(keys)s::bigint[]) AS k', {'keys': locks})
                 yield conn
             except BaseException:
                 conn.rollback()
@@ -933,6 +1011,19 @@ class SQLAlchemyStorage(storage_v2.BaseStorage):
             # Deletes and updates count as one page at least.
             written = conn.info.pop('ck_written', 0) + 4096
         _after_write(engine, written)
+
+    @classmethod
+    def _transaction(cls, engine, work, locks=()):
+        """Run ``work(conn)`` in a write transaction.
+
+        Deadlocks and serialization failures roll the whole transaction
+        back and run it again: ``work`` must start from scratch each time.
+        """
+        @_RETRY
+        def attempt():
+            with cls._write(engine, locks) as conn:
+                work(conn)
+        attempt()
 
     # -- writes -----------------------------------------------------------
     def push(self, dataframes, scope_id=None):
@@ -1042,18 +1133,32 @@ class SQLAlchemyStorage(storage_v2.BaseStorage):
                 rows.append((begin, end, owner, scope, len(points),
                              _dumps_value(entries),
                              '[%s]' % ','.join(points)))
-        with self._write(engine) as conn:
-            conn.info['ck_written'] = sum(len(row[6]) for row in rows)
-            self._replace(conn, deltas, replaced)
+        written = sum(len(row[6]) for row in rows)
+
+        def work(conn):
+            attempt = deltas.copy()
+            conn.info['ck_written'] = written
+            self._replace(conn, attempt, replaced)
             _bulk_insert(conn, BLOCKS.name, _BLOCK_COLUMNS, rows)
-            self._apply_deltas(conn, deltas)
+            self._apply_deltas(conn, attempt)
+
+        locks = ()
+        if engine.dialect.name == 'postgresql':
+            locks = _lock_keys(replaced)
+        self._transaction(engine, work, locks)
 
     @staticmethod
     def _select_blocks(conn, where):
-        """The blocks matching ``where``, without their points."""
+        """The blocks matching ``where``, without their points, locked.
+
+        Row locks (in id order) make the sums read here the ones that the
+        transaction removes: a block replaced or deleted meanwhile by
+        another writer is not seen, one rewritten is seen as rewritten.
+        """
         return conn.execute(sa.select(
             BLOCKS.c.id, BLOCKS.c.begin_ts, BLOCKS.c.end_ts, BLOCKS.c.owner,
-            BLOCKS.c.scope_id, BLOCKS.c.sums).where(*where)).all()
+            BLOCKS.c.scope_id, BLOCKS.c.sums).where(*where).order_by(
+                BLOCKS.c.id).with_for_update()).all()
 
     def _rewrite_blocks(self, conn, deltas, rewrites):
         """Rewrite blocks: ``rewrites`` [(block row, keep predicate)].
@@ -1065,7 +1170,8 @@ class SQLAlchemyStorage(storage_v2.BaseStorage):
             chunk = rewrites[start:start + _CHUNK]
             points = dict(conn.execute(sa.select(
                 BLOCKS.c.id, sa.type_coerce(BLOCKS.c.points, sa.Text))
-                .where(BLOCKS.c.id.in_([row.id for row, _ in chunk]))).all())
+                .where(BLOCKS.c.id.in_([row.id for row, _ in chunk]))
+                .with_for_update()).all())
             for row, keep in chunk:
                 self._rewrite_block(conn, deltas, row,
                                     _loads(points[row.id]), keep)
@@ -1151,54 +1257,36 @@ class SQLAlchemyStorage(storage_v2.BaseStorage):
         self._delete_blocks(conn, deletes)
         self._rewrite_blocks(conn, deltas, rewrites)
 
-    def _apply_deltas(self, conn, deltas):
-        """Add the deltas to the day and month rollups.
+    @staticmethod
+    def _apply_deltas(conn, deltas):
+        """Add the deltas to the day and month rollups, in SQL.
 
-        Rows whose count reaches 0 are removed.
+        Rows whose count falls to 0 are then removed, in the same
+        transaction.
         """
         if not deltas:
             return
         dec = _decimal_param(conn.dialect)
+        digest = models.rollup_digest
         days = deltas.days()
+        rows, shrunk = [], []
         for kind, changes in ((models.KIND_DAY, days),
                               (models.KIND_MONTH, deltas.months(days))):
-            changes = {k: v for k, v in changes.items() if v[0] or v[1]
-                       or v[2]}
-            if not changes:
-                continue
-            owners = sorted({k[2] for k in changes})
-            lo = min(k[0] for k in changes)
-            hi = max(k[0] for k in changes)
-            existing = {}
-            for start in range(0, len(owners), _CHUNK):
-                result = _select_rollups(conn, kind,
-                                         owners[start:start + _CHUNK], lo, hi)
-                for row in result:
-                    existing[row.key] = row
-            inserts, updates, deletes = [], [], []
             for key, (count, qty, price) in changes.items():
-                row = existing.get(key)
-                if row is not None:
-                    count += row.count
-                    qty = CTX.add(qty, row.qty)
-                    price = CTX.add(price, row.price)
-                    if count <= 0:
-                        deletes.append(row.id)
-                    else:
-                        updates.append((row.id, count, dec(qty),
-                                        dec(price)))
-                elif count > 0:
-                    inserts.append((kind,) + key + (count, dec(qty),
-                                                    dec(price)))
-                else:
-                    LOG.warning('Rollups of %s are missing a row for %s',
-                                ROLLUPS.name, key)
-            for start in range(0, len(deletes), _CHUNK):
-                conn.execute(ROLLUPS.delete().where(
-                    ROLLUPS.c.id.in_(deletes[start:start + _CHUNK])))
-            _bulk_update_rollups(conn, updates)
-            _bulk_insert(conn, ROLLUPS.name, ('kind',) + _ROLLUP_KEY_COLUMNS
-                         + ('count', 'qty', 'price'), inserts)
+                if not (count or qty or price):
+                    continue
+                key_digest = digest(kind, key[0], *key[2:])
+                rows.append((key_digest, kind) + key + (count, dec(qty),
+                                                        dec(price)))
+                if count < 0:
+                    shrunk.append(key_digest)
+        rows.sort()
+        _upsert_rollups(conn, rows)
+        shrunk.sort()
+        for start in range(0, len(shrunk), _CHUNK):
+            conn.execute(ROLLUPS.delete().where(
+                ROLLUPS.c.digest.in_(shrunk[start:start + _CHUNK]),
+                ROLLUPS.c.count <= 0))
 
     def delete(self, begin=None, end=None, filters=None):
         """Delete the points starting in [begin, end) matching every filter.
@@ -1220,8 +1308,9 @@ class SQLAlchemyStorage(storage_v2.BaseStorage):
                 [_text(v) for v in filters[scope_key]]))
         by_point = any(key != scope_key for key in filters)
         match = _point_matcher(filters, scope_key)
-        deltas = _Deltas()
-        with self._write(engine) as conn:
+
+        def work(conn):
+            deltas = _Deltas()
             rows = self._select_blocks(conn, where)
             if by_point:
                 self._rewrite_blocks(conn, deltas, [
@@ -1232,6 +1321,8 @@ class SQLAlchemyStorage(storage_v2.BaseStorage):
                                      row.scope_id, _loads(row.sums), -1)
                 self._delete_blocks(conn, [row.id for row in rows])
             self._apply_deltas(conn, deltas)
+
+        self._transaction(engine, work)
 
     # -- reads ------------------------------------------------------------
     def _rollup_groups(self, conn, query, keys, filters, metric_types,

@@ -17,7 +17,10 @@ by the time attributes collectors attach (``day_of_the_year``,
 ``week_of_the_year``, ``month``, ``year``), and by (owner, scope, metric
 type, UTC month) (``kind`` 2, time attributes left empty), so summaries
 read a few rows instead of scanning points. (``kind`` 0, sums by period,
-was replaced by the blocks' ``sums``.)
+was replaced by the blocks' ``sums``.) A rollup row is unique by its key,
+whose ``digest`` (see ``rollup_digest``) carries the unique index: the
+key's columns are too long for one MariaDB index. Writers add to rollups
+with upserts, never by writing back values they read.
 
 Times are UTC epoch seconds (integers): exact, comparable and bucketed in
 the same way on every database. Money and quantities are exact decimals:
@@ -26,6 +29,7 @@ decimal type, decimal text summed by exact aggregate functions that the
 driver registers on each connection.
 """
 import decimal
+import hashlib
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
@@ -95,6 +99,15 @@ class ExactDecimal(sa.types.TypeDecorator):
         return DECIMAL_CONTEXT.create_decimal(value)
 
 
+def rollup_digest(kind, begin_ts, owner, scope_id, type_, doy, woy, month,
+                  year):
+    """Hex digest of a rollup key (the unique ``digest`` column)."""
+    text = '\x1f'.join((str(kind), str(begin_ts), owner, scope_id,
+                        type_, doy, woy, month, year))
+    return hashlib.blake2b(text.encode('utf-8', 'surrogatepass'),
+                           digest_size=16).hexdigest()
+
+
 def json_type():
     return sa.JSON().with_variant(postgresql.JSONB(), 'postgresql')
 
@@ -131,6 +144,7 @@ blocks = sa.Table(
 rollups = sa.Table(
     'rated_rollups_v2', metadata,
     sa.Column('id', id_type(), primary_key=True, autoincrement=True),
+    sa.Column('digest', sa.String(32), nullable=False),
     sa.Column('kind', sa.SmallInteger(), nullable=False),
     sa.Column('begin_ts', sa.BigInteger(), nullable=False),
     sa.Column('end_ts', sa.BigInteger(), nullable=False),
@@ -146,6 +160,7 @@ rollups = sa.Table(
     sa.Column('price', ExactDecimal(), nullable=False),
     sa.Index('ix_rated_rollups_v2_kind', 'kind', 'begin_ts'),
     sa.Index('ix_rated_rollups_v2_owner', 'owner', 'kind', 'begin_ts'),
+    sa.UniqueConstraint('digest', name='uq_rated_rollups_v2_digest'),
     mysql_charset='utf8mb4',
     # Attribute values match exactly, as on the other databases.
     mysql_collate='utf8mb4_bin',

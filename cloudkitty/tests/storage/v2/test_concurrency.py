@@ -24,7 +24,7 @@ UTC = datetime.timezone.utc
 D = workload.D
 # Until rollups are maintained atomically (MariaDB and PostgreSQL lose and
 # double data under concurrent writers).
-ATOMIC_ROLLUPS = False
+ATOMIC_ROLLUPS = True
 
 
 @pytest.fixture
