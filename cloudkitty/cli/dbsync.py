@@ -150,9 +150,9 @@ def do_version(conf):
 
 
 def do_revision(conf):
+    # Positional, as the reference calls a module's migration hooks.
     _get_chain(conf.command.module).revision(
-        message=conf.command.message,
-        autogenerate=conf.command.autogenerate)
+        conf.command.message, conf.command.autogenerate)
 
 
 def do_stamp(conf):
