@@ -61,6 +61,16 @@ def _printable(text, limit=64):
     return text
 
 
+def invalid(field, value, reason):
+    """A message in the words of the v1 framework's type errors.
+
+    ``Invalid input for field/attribute <field>. Value: '<value>'.
+    <reason>``.
+    """
+    return ("Invalid input for field/attribute %s. Value: '%s'. %s"
+            % (field, _printable(str(value)), reason))
+
+
 def bad_character(text):
     """Why ``text`` cannot be stored, or None."""
     if '\x00' in text:
@@ -72,16 +82,19 @@ def bad_character(text):
     return None
 
 
-def _refuse_constant(name):
-    raise InvalidInput('%s is not a valid JSON number' % name)
+class _NotFinite(object):
+    """Stands for NaN, Infinity or 1e999 while parsing.
+
+    ``check_json_value`` then refuses it with the field's path.
+    """
+
+    def __init__(self, text):
+        self.text = text
 
 
 def _finite_float(text):
     value = float(text)
-    if math.isinf(value):
-        raise InvalidInput('%s is too large for a JSON number' % (
-            _printable(text),))
-    return value
+    return _NotFinite(text) if math.isinf(value) else value
 
 
 def check_json_value(value):
@@ -93,17 +106,21 @@ def check_json_value(value):
             raise InvalidInput('Invalid JSON body: nested deeper than %d '
                                'levels at %s' % (MAX_DEPTH,
                                                  _describe(path[:8])))
+        if isinstance(item, _NotFinite):
+            raise InvalidInput(invalid(_describe(path), item.text,
+                                       'Not a finite JSON number.'))
         if isinstance(item, str):
             reason = bad_character(item)
             if reason:
-                raise InvalidInput('Invalid value of %s: it holds %s.'
-                                   % (_describe(path), reason))
+                raise InvalidInput(invalid(_describe(path), item,
+                                           'It holds %s.' % reason))
         elif isinstance(item, dict):
             for key, child in item.items():
                 reason = bad_character(key)
                 if reason:
-                    raise InvalidInput('Invalid key in %s: it holds %s.'
-                                       % (_describe(path), reason))
+                    raise InvalidInput(invalid(
+                        _describe(path) + ' (key)', key,
+                        'It holds %s.' % reason))
                 stack.append((child, path + [key]))
         elif isinstance(item, list):
             for index, child in enumerate(item):
@@ -122,13 +139,11 @@ def parse_json_body(body):
         raise InvalidInput('Invalid request body: not valid UTF-8 (%s).'
                            % exc.reason)
     try:
-        value = json.loads(text, parse_constant=_refuse_constant,
+        value = json.loads(text, parse_constant=_NotFinite,
                            parse_float=_finite_float)
     except RecursionError:
         raise InvalidInput('Invalid JSON body: nested deeper than %d '
                            'levels.' % MAX_DEPTH)
-    except InvalidInput as exc:
-        raise InvalidInput('Invalid JSON body: %s.' % exc)
     check_json_value(value)
     return value
 
@@ -146,8 +161,9 @@ def check_query_string(query, where='query string'):
         for text, what in ((key, 'name'), (value, 'value of %s' % key)):
             reason = bad_character(text)
             if reason:
-                raise InvalidInput('Invalid %s in the %s: it holds %s.'
-                                   % (_printable(what), where, reason))
+                raise InvalidInput(invalid(
+                    _printable(key) + (' (name)' if what == 'name' else ''),
+                    text, 'It holds %s (%s).' % (reason, where)))
 
 
 def _wsgi_text(value):
@@ -157,11 +173,6 @@ def _wsgi_text(value):
 
 def _check_query(environ):
     check_query_string(_wsgi_text(environ.get('QUERY_STRING', '')))
-
-
-def _check_path(environ):
-    if '\x00' in _wsgi_text(environ.get('PATH_INFO', '')):
-        raise InvalidInput('Invalid path: it holds a NUL character.')
 
 
 def _read_body(environ):
@@ -209,7 +220,6 @@ class InputGuard(object):
         return self.app(environ, start_response)
 
     def _check(self, environ):
-        _check_path(environ)
         _check_query(environ)
         content_type = environ.get('CONTENT_TYPE', '') or ''
         mimetype = content_type.split(';')[0].strip().lower()
@@ -253,12 +263,11 @@ def check_decimal(value, field, max_value=MAX_DECIMAL):
     Raises InvalidInput naming ``field``.
     """
     if not value.is_finite():
-        raise InvalidInput('Invalid value of %s: %s is not a finite '
-                           'number.' % (field, value))
+        raise InvalidInput(invalid(field, value, 'Not a finite number.'))
     if abs(value) >= max_value:
-        raise InvalidInput('Invalid value of %s: %s is out of range (the '
-                           'absolute value must be below %s).'
-                           % (field, value, max_value))
+        raise InvalidInput(invalid(
+            field, value, 'Out of range: the absolute value must be below '
+            '%s.' % max_value))
     return value
 
 
@@ -267,15 +276,14 @@ def check_text(value, field, max_length=255, allow_none=False):
     if value is None and allow_none:
         return value
     if not isinstance(value, str):
-        raise InvalidInput('Invalid value of %s: a string is expected, got '
-                           '%s.' % (field, json_type_name(value)))
+        raise InvalidInput(invalid(field, value, 'A string is expected, '
+                                   'got %s.' % json_type_name(value)))
     reason = bad_character(value)
     if reason:
-        raise InvalidInput('Invalid value of %s: it holds %s.'
-                           % (field, reason))
+        raise InvalidInput(invalid(field, value, 'It holds %s.' % reason))
     if len(value) > max_length:
-        raise InvalidInput('Invalid value of %s: longer than %d '
-                           'characters.' % (field, max_length))
+        raise InvalidInput(invalid(field, value, 'Longer than %d '
+                                   'characters.' % max_length))
     return value
 
 
@@ -313,12 +321,12 @@ def _check_scalar(value, field, max_length):
         check_text(value, field, max_length)
     elif isinstance(value, int):
         if not _MIN_INT <= value <= _MAX_INT:
-            raise InvalidInput('Invalid value of %s: the integer is out of '
-                               'range (64 bits).' % field)
+            raise InvalidInput(invalid(field, value, 'The integer is out '
+                                       'of range (64 bits).'))
     elif isinstance(value, (float, decimal.Decimal)):
         if not math.isfinite(value):
-            raise InvalidInput('Invalid value of %s: %s is not a finite '
-                               'number.' % (field, value))
+            raise InvalidInput(invalid(field, value,
+                                       'Not a finite number.'))
     else:
         return False
     return True
@@ -340,8 +348,8 @@ def _check_metadata_value(value, field):
             for index, child in enumerate(item):
                 stack.append((child, '%s[%d]' % (where, index)))
         else:
-            raise InvalidInput('Invalid value of %s: unsupported type %s.'
-                               % (where, type(item).__name__))
+            raise InvalidInput(invalid(where, item, 'Unsupported type %s.'
+                                       % type(item).__name__))
 
 
 def check_point(point, field, column_keys=_TIME_KEYS):
@@ -360,9 +368,9 @@ def check_point(point, field, column_keys=_TIME_KEYS):
         limit = (MAX_TIME_ATTRIBUTE_LENGTH if key in _TIME_KEYS
                  else MAX_NAME_LENGTH)
         if _check_scalar(value, where, limit) is False:
-            raise InvalidInput('Invalid value of %s: a string, number, '
-                               'boolean or null is expected, got %s.'
-                               % (where, json_type_name(value)))
+            raise InvalidInput(invalid(
+                where, value, 'A string, number, boolean or null is '
+                'expected, got %s.' % json_type_name(value)))
     for key, value in point.metadata.items():
         where = '%s.metadata.%s' % (field, _printable(str(key)))
         check_text(key, where + ' (key)', MAX_NAME_LENGTH)
@@ -370,10 +378,9 @@ def check_point(point, field, column_keys=_TIME_KEYS):
             limit = (MAX_TIME_ATTRIBUTE_LENGTH if key in _TIME_KEYS
                      else MAX_NAME_LENGTH)
             if _check_scalar(value, where, limit) is False:
-                raise InvalidInput(
-                    'Invalid value of %s: a string, number, boolean or '
-                    'null is expected, got %s.'
-                    % (where, json_type_name(value)))
+                raise InvalidInput(invalid(
+                    where, value, 'A string, number, boolean or null is '
+                    'expected, got %s.' % json_type_name(value)))
         elif _check_scalar(value, where, MAX_METADATA_TEXT_LENGTH) is False:
             _check_metadata_value(value, where)
 

@@ -6,6 +6,7 @@ from oslo_log import log
 from pecan import hooks
 import webob
 import webob.exc
+from wsme import types as wtypes
 
 from cloudkitty.common import context
 from cloudkitty.common import policy
@@ -88,8 +89,6 @@ class JsonBodyHook(hooks.PecanHook):
 
     def before(self, state):
         request = state.request
-        if request.method not in ('POST', 'PUT', 'PATCH'):
-            return
         if request.content_type and 'json' not in request.content_type:
             return
         body = request.body
@@ -100,17 +99,84 @@ class JsonBodyHook(hooks.PecanHook):
         except ValueError:
             return   # WSME answers: "Request is not in valid JSON format"
         if isinstance(value, dict):
+            error = _shape_error(
+                getattr(state.controller, '_wsme_definition', None), value)
+            if error:
+                raise _bad_request(error)
             return
-        kind = 'null' if value is None else {
-            list: 'an array', str: 'a string', bool: 'a boolean'}.get(
-                type(value), 'a number')
-        raise webob.exc.HTTPBadRequest(
-            body=json.dumps({
-                'faultcode': 'Client',
-                'faultstring': 'Invalid request body: a JSON object is '
-                               'expected, got %s.' % kind,
-                'debuginfo': None}).encode(),
-            content_type='application/json', charset='UTF-8')
+        if request.method not in ('POST', 'PUT', 'PATCH'):
+            return   # WSME answers: "Request must be a JSON dict"
+        raise _bad_request('Invalid request body: a JSON object is '
+                           'expected, got %s.' % _kind(value))
+
+
+def _kind(value):
+    if value is None:
+        return 'null'
+    return {list: 'an array', str: 'a string', bool: 'a boolean',
+            dict: 'an object'}.get(type(value), 'a number')
+
+
+def _bad_request(message):
+    return webob.exc.HTTPBadRequest(
+        body=json.dumps({'faultcode': 'Client', 'faultstring': message,
+                         'debuginfo': None}).encode(),
+        content_type='application/json', charset='UTF-8')
+
+
+def _invalid(name, value, reason):
+    return ('Invalid input for field/attribute %s. Value: %r. %s'
+            % (name, value, reason))
+
+
+def _shape_error(funcdef, body):
+    """Why ``body`` cannot be decoded into the handler's arguments.
+
+    WSME hands JSON values of the wrong shape to the handler (a list for
+    a text argument) or fails on them with an AttributeError (a number
+    where an object is declared): both were 500s. Returns the 400 text
+    naming the field, or None.
+    """
+    if funcdef is None:
+        return None
+    # WSME type-checks the attributes of objects itself, not arguments.
+    if funcdef.body_type is not None:
+        stack = [(funcdef.body_type, body, funcdef.arguments[-1].name,
+                  False)]
+    else:
+        stack = [(arg.datatype, body[arg.name], arg.name, True)
+                 for arg in funcdef.arguments if arg.name in body]
+    while stack:
+        datatype, value, name, argument = stack.pop()
+        if value is None:
+            continue
+        if wtypes.iscomplex(datatype):
+            if not isinstance(value, dict):
+                return _invalid(name, value, 'An object is expected, got '
+                                '%s.' % _kind(value))
+            for attr in wtypes.list_attributes(datatype):
+                if attr.name in value:
+                    stack.append((attr.datatype, value[attr.name],
+                                  '%s.%s' % (name, attr.name), False))
+        elif isinstance(datatype, wtypes.ArrayType):
+            if not isinstance(value, list):
+                return _invalid(name, value, 'An array is expected, got '
+                                '%s.' % _kind(value))
+            stack.extend((datatype.item_type, item, name, False)
+                         for item in value)
+        elif isinstance(datatype, wtypes.DictType):
+            if not isinstance(value, dict):
+                return _invalid(name, value, 'An object is expected, got '
+                                '%s.' % _kind(value))
+            stack.extend((datatype.value_type, item, name, False)
+                         for item in value.values())
+        elif (argument and datatype is wtypes.text
+              and isinstance(value, (list, dict))):
+            # Numbers are passed on as the reference does (a lookup of
+            # 5 finds nothing: 404); containers broke the SQL (500).
+            return _invalid(name, value, 'A string is expected, got %s.'
+                            % _kind(value))
+    return None
 
 
 def router_error(request, status, title, description=''):

@@ -162,7 +162,7 @@ def test_deep_json_is_a_400_on_every_endpoint(client, path):
 
 @pytest.mark.parametrize('raw, text', [
     (b'{"service": "\xff\xfe"}', 'not valid UTF-8'),
-    ('{"service": "\\udc00", "collector": "c"}', 'value of service'),
+    ('{"service": "\\udc00", "collector": "c"}', 'attribute service'),
     ('{"service": "s", "collector": "a\\u0000"}', 'NUL'),
     ('{"service": "s", "collector": Infinity}', 'Infinity'),
     ('{"service": "s", "collector": -1e400}', '-1e400'),

@@ -5,6 +5,7 @@ from wsme import exc as wsme_exc
 from wsme import types as wtypes
 import wsmeext.pecan as wsme_pecan
 
+from cloudkitty.api import hardening
 from cloudkitty.api.v1.datamodels import collector as collector_models
 from cloudkitty.common import policy
 from cloudkitty.db import api as db_api
@@ -19,6 +20,23 @@ def _missing(name):
     raise wsme_exc.ClientSideError('Missing argument: "%s"' % name)
 
 
+def _text(value, name, max_length=255, required=True):
+    """A text argument: values from a JSON body are not type-checked."""
+    if value is None or value == '':
+        if required:
+            _missing(name)
+        return value
+    try:
+        return hardening.check_text(value, name, max_length)
+    except hardening.InvalidInput as exc:
+        raise wsme_exc.InvalidInput(name, value, str(exc))
+
+
+# Collector states are stored as "collector_<name>" in a 255-character
+# column.
+_STATE_NAME_LENGTH = 255 - len('collector_')
+
+
 class MappingController(rest.RestController):
     """/v1/collector/mappings."""
 
@@ -29,6 +47,7 @@ class MappingController(rest.RestController):
                          wtypes.text)
     def get_one(self, service):
         policy.authorize(pecan.request.context, 'collector:get_mapping', {})
+        service = _text(service, 'service')
         try:
             return _mapping_model(self._db.get_mapping(service))
         except db_api.NoSuchMapping as exc:
@@ -39,6 +58,7 @@ class MappingController(rest.RestController):
     def get_all(self, collector=None):
         policy.authorize(pecan.request.context, 'collector:list_mappings',
                          {})
+        collector = _text(collector, 'collector', required=False)
         return collector_models.ServiceToCollectorMappingCollection(
             mappings=[_mapping_model(m)
                       for m in self._db.list_mappings(collector)])
@@ -49,12 +69,15 @@ class MappingController(rest.RestController):
         """Map ``service`` to ``collector`` (upsert)."""
         policy.authorize(pecan.request.context, 'collector:manage_mapping',
                          {})
+        service = _text(service, 'service')
+        collector = _text(collector, 'collector')
         return _mapping_model(self._db.set_mapping(service, collector))
 
     @wsme_pecan.wsexpose(None, wtypes.text, status_code=204)
     def delete(self, service):
         policy.authorize(pecan.request.context, 'collector:manage_mapping',
                          {})
+        service = _text(service, 'service')
         try:
             self._db.delete_mapping(service)
         except db_api.NoSuchMapping as exc:
@@ -77,6 +100,7 @@ class CollectorStateController(rest.RestController):
         if not name:
             _missing('name')
         policy.authorize(pecan.request.context, 'collector:get_state', {})
+        name = _text(name, 'name', _STATE_NAME_LENGTH)
         enabled = self._db.get_state(_state_name(name))
         return collector_models.CollectorInfos(name=name,
                                                enabled=bool(enabled))
@@ -102,6 +126,7 @@ class CollectorStateController(rest.RestController):
         if infos is None:
             _missing('infos')
         policy.authorize(pecan.request.context, 'collector:update_state', {})
+        name = _text(name, 'name', _STATE_NAME_LENGTH)
         enabled = self._db.set_state(_state_name(name), bool(infos.enabled))
         return collector_models.CollectorInfos(name=name,
                                                enabled=bool(enabled))

@@ -51,6 +51,35 @@ class MetadataValue(wtypes.UserType):
         return self.validate(value)
 
 
+class Priority(wtypes.UserType):
+    """A module priority: ``int(value)``, within a 32-bit integer.
+
+    The reference converts with ``int()``; the column is 32 bits.
+    ``{}``, ``[]`` or ``10**30`` are a 400 naming the field, not a 500.
+    """
+
+    # No base type: WSME would call int() on the raw JSON value first.
+    basetype = None
+    name = 'priority'
+    MIN, MAX = -2 ** 31, 2 ** 31 - 1
+
+    def validate(self, value):
+        if value is None:
+            return value
+        try:
+            result = int(value)
+        except (TypeError, ValueError, OverflowError) as exc:
+            # Python's text, as the reference reports it.
+            raise ValueError(str(exc))
+        if not self.MIN <= result <= self.MAX:
+            raise ValueError('Value should be between %d and %d'
+                             % (self.MIN, self.MAX))
+        return result
+
+    def frombasetype(self, value):
+        return self.validate(value)
+
+
 class CloudkittyModule(wtypes.Base):
     """A rating module (``hot-config`` keeps the reference's hyphen)."""
 
@@ -58,7 +87,7 @@ class CloudkittyModule(wtypes.Base):
     description = wtypes.wsattr(wtypes.text, mandatory=False)
     enabled = wtypes.wsattr(bool, mandatory=False)
     hot_config = wtypes.wsattr(bool, mandatory=False, name='hot-config')
-    priority = wtypes.wsattr(int, mandatory=False)
+    priority = wtypes.wsattr(Priority(), mandatory=False)
 
     @classmethod
     def sample(cls):

@@ -12,6 +12,9 @@ def _strict_int(value):
     # JSON integers only: "3" and true are refused.
     if isinstance(value, bool) or not isinstance(value, int):
         raise voluptuous.Invalid('expected int')
+    # The priority column is a 32-bit integer.
+    if not -2 ** 31 <= value < 2 ** 31:
+        raise voluptuous.Invalid('value must be at most %d' % (2 ** 31 - 1))
     return value
 
 
@@ -64,10 +67,9 @@ class RatingModule(base.BaseResource):
 
     @api_utils.add_input_schema('body', {
         voluptuous.Optional('enabled'): voluptuous.Boolean(),
-        # The reference declares a minimum of 1 without enforcing it (0
-        # was stored and read back as 1); it is enforced here.
-        voluptuous.Optional('priority'): voluptuous.All(
-            _strict_int, voluptuous.Range(min=1)),
+        # The reference declares a minimum of 1 without enforcing it: 0 is
+        # stored and read back as 1, as through v1 (clients rely on it).
+        voluptuous.Optional('priority'): _strict_int,
     })
     def put(self, module_id, enabled=None, priority=None):
         policy.authorize(base.get_context(), 'v2_rating:update_module', {})

@@ -54,6 +54,7 @@ class HashMapMappingsController(rest.RestController):
     @wsme_pecan.wsexpose(datamodels.Mapping, wtypes.text,
                          body=datamodels.Mapping, status_code=201)
     def post(self, force=False, mapping_data=None):
+        utils.require_body(mapping_data, 'mapping_data')
         mapping = utils.api().create_mapping(
             cost=mapping_data.cost,
             map_type=mapping_data.type,
@@ -72,6 +73,7 @@ class HashMapMappingsController(rest.RestController):
                          status_code=302)
     def put(self, mapping_id=None, mapping=None):
         # python-cloudkittyclient PUTs to the collection, id in the body.
+        utils.require_body(mapping, 'mapping')
         mapping_id = utils.require(mapping_id or mapping.get('mapping_id'),
                                    'mapping_id')
         sent = utils.sent_keys()

@@ -37,9 +37,10 @@ class HashMapThresholdsController(rest.RestController):
     @wsme_pecan.wsexpose(datamodels.Threshold, body=datamodels.Threshold,
                          status_code=201)
     def post(self, threshold_data):
+        utils.require_body(threshold_data, 'threshold_data')
         threshold = utils.api().create_threshold(
-            level=threshold_data.level,
-            cost=threshold_data.cost,
+            level=utils.require_attribute(threshold_data.level, 'level'),
+            cost=utils.require_attribute(threshold_data.cost, 'cost'),
             map_type=threshold_data.type,
             level_label=utils.sent_value('level'),
             **utils.rule_owners(threshold_data))
@@ -50,12 +51,13 @@ class HashMapThresholdsController(rest.RestController):
                          status_code=302)
     def put(self, threshold_id=None, threshold=None):
         # python-cloudkittyclient PUTs to the collection, id in the body.
+        utils.require_body(threshold, 'threshold')
         threshold_id = utils.require(
             threshold_id or threshold.get('threshold_id'), 'threshold_id')
         utils.api().update_threshold(
             threshold_id,
-            level=threshold.level,
-            cost=threshold.cost,
+            level=utils.require_attribute(threshold.level, 'level'),
+            cost=utils.require_attribute(threshold.cost, 'cost'),
             map_type=threshold.type,
             group_id=threshold.get('group_id'),
             tenant_id=threshold.get('tenant_id'))

@@ -78,3 +78,20 @@ def require(value, name):
     if value is None or value == '':
         raise wsme.exc.MissingArgument(name)
     return value
+
+
+def require_body(body, name):
+    """A PUT/POST without a body is a 400, not an AttributeError."""
+    if body is None:
+        raise wsme.exc.MissingArgument(name)
+    return body
+
+
+def require_attribute(value, attr):
+    """A mandatory attribute sent as JSON null is reported as missing.
+
+    A null cost or level cannot be converted (it was a 500).
+    """
+    if value is None:
+        raise wsme.exc.InvalidInput(attr, None, 'Mandatory field missing.')
+    return value

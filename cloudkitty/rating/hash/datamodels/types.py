@@ -56,8 +56,13 @@ def parse_datetime(value):
                          'not %s' % type(value).__name__)
     if result.tzinfo is not None:
         # Stored datetimes are naive UTC: convert instead of failing.
-        result = result.astimezone(datetime.timezone.utc).replace(
-            tzinfo=None)
+        try:
+            result = result.astimezone(datetime.timezone.utc).replace(
+                tzinfo=None)
+        except OverflowError:
+            # 9999-12-31T23:00:00-12:00 is past the last datetime in UTC.
+            raise ValueError('unable to convert to datetime. Error: date '
+                             'value out of range')
     return result
 
 
@@ -200,3 +205,23 @@ Uuid = UuidType()
 MapType = MapTypeEnum()
 DateTime = DateTimeType()
 EndDateTime = EndDateTimeType()
+
+
+class FlagType(wtypes.UserType):
+    """A boolean argument: a query string or a JSON value (``to_bool``).
+
+    python-cloudkittyclient sends ``"recursive": false`` (a JSON boolean)
+    in the body of a group deletion; the query form is a string.
+    """
+
+    basetype = wtypes.text
+    name = 'flag'
+
+    def __init__(self, field):
+        self.field = field
+
+    def frombasetype(self, value):
+        return to_bool(value, self.field)
+
+    def validate(self, value):
+        return to_bool(value, self.field)

@@ -1,0 +1,118 @@
+"""Bad input that used to be a 500: each one is a 400 naming the field."""
+import pytest
+
+from cloudkitty.tests.api import full_app
+
+HM = '/v1/rating/module_config/hashmap'
+
+
+@pytest.fixture
+def client(conf, sqlite_url, tmp_path):
+    yield full_app.make_client(conf, tmp_path, sqlite_url)
+    full_app.reset_caches()
+
+
+@pytest.fixture
+def rules(client):
+    service = client.post(HM + '/services', {'name': 'compute'}).json()
+    threshold = client.post(HM + '/thresholds', {
+        'service_id': service['service_id'], 'level': '1', 'cost': '1',
+        'type': 'flat'}).json()
+    mapping = client.post(HM + '/mappings', {
+        'service_id': service['service_id'], 'cost': '1',
+        'type': 'flat'}).json()
+    return service, threshold, mapping
+
+
+def _fault(resp):
+    assert resp.status == 400, resp.text
+    body = resp.json()
+    assert body['faultcode'] == 'Client'
+    return body['faultstring']
+
+
+@pytest.mark.parametrize('method, path, body, field', [
+    ('POST', '/v1/collector/mappings', {'collector': 1, 'service': [1]},
+     'service'),
+    ('POST', '/v1/collector/mappings', {'collector': {}, 'service': 's'},
+     'collector'),
+    ('POST', '/v1/collector/mappings',
+     {'collector': 'c', 'service': 's' * 256}, 'service'),
+    ('POST', '/v1/collector/mappings', {'collector': 'c', 'service': None},
+     'service'),
+    ('DELETE', '/v1/collector/mappings', {'service': [1]}, 'service'),
+    ('GET', '/v1/collector/mappings', {'collector': {}}, 'collector'),
+    ('PUT', '/v1/collector/states/', {'name': 'n' * 250, 'enabled': True},
+     'name'),
+    ('PUT', '/v1/rating/modules/hashmap',
+     {'module_id': 'hashmap', 'priority': {}}, 'module'),
+    ('PUT', '/v1/rating/modules/hashmap',
+     {'module_id': 'hashmap', 'priority': []}, 'module'),
+    ('PUT', '/v1/rating/modules/hashmap',
+     {'module_id': 'hashmap', 'priority': 10 ** 30}, 'module'),
+    ('PUT', '/v1/rating/modules/hashmap', '{"priority": 1e999}',
+     'priority'),
+    ('POST', '/v1/rating/quote',
+     {'resources': [{'service': 'x', 'volume': 1,
+                     'desc': {'groupby': {'a': 'b'}, 'metadata': 3}}]},
+     'desc.metadata'),
+    ('POST', '/v1/rating/quote',
+     {'resources': [{'service': 'x', 'volume': 1,
+                     'desc': {'groupby': 'ab'}}]}, 'desc.groupby'),
+    ('POST', '/v1/rating/quote', {'resources': [1]}, 'res_data.resources'),
+    ('POST', '/v1/rating/quote', {'resources': [None]}, 'service'),
+    ('POST', '/v1/rating/quote', {'resources': {}}, 'res_data.resources'),
+    ('POST', '/v1/rating/quote',
+     {'resources': [{'service': 'x', 'volume': 1, 'desc': 'x'}]},
+     'res_data.resources.desc'),
+    ('GET', HM + '/mappings?start=9999-12-31T23:59:59-12:00', None,
+     'start'),
+])
+def test_v1_wrong_types_are_400(client, method, path, body, field):
+    resp = client.request(method, path, body=body)
+    assert field in _fault(resp)
+
+
+def test_priority_keeps_the_python_message(client):
+    resp = client.put('/v1/rating/modules/hashmap',
+                      {'module_id': 'hashmap', 'priority': 'abc'})
+    assert "invalid literal for int() with base 10: 'abc'" in _fault(resp)
+    resp = client.put('/v1/rating/modules/hashmap',
+                      {'module_id': 'hashmap', 'priority': 7})
+    assert resp.status == 302
+    assert client.get('/v1/rating/modules/hashmap').json()['priority'] == 7
+
+
+@pytest.mark.parametrize('priority', [{}, 10 ** 30, 2 ** 31, None])
+def test_v2_module_priority_out_of_range(client, priority):
+    resp = client.put('/v2/rating/modules/hashmap', {'priority': priority})
+    assert resp.status == 400
+    assert 'priority' in resp.json()['message']
+
+
+def test_hashmap_null_cost_and_level(client, rules):
+    service, threshold, mapping = rules
+    resp = client.post(HM + '/thresholds', {
+        'service_id': service['service_id'], 'level': '2', 'cost': None})
+    assert _fault(resp) == ("Invalid input for field/attribute cost. "
+                            "Value: 'None'. Mandatory field missing.")
+    resp = client.post(HM + '/thresholds', {
+        'service_id': service['service_id'], 'level': None, 'cost': '1'})
+    assert 'attribute level' in _fault(resp)
+    resp = client.put(HM + '/thresholds/' + threshold['threshold_id'],
+                      {'level': '1', 'cost': None})
+    assert 'attribute cost' in _fault(resp)
+    listed = client.get(HM + '/thresholds', query={
+        'service_id': service['service_id']}).json()['thresholds']
+    assert [t['cost'] for t in listed] == [threshold['cost']]
+
+
+@pytest.mark.parametrize('kind', ['thresholds', 'mappings'])
+@pytest.mark.parametrize('with_id', [True, False])
+def test_hashmap_put_without_body(client, rules, kind, with_id):
+    _, threshold, mapping = rules
+    rule_id = (threshold['threshold_id'] if kind == 'thresholds'
+               else mapping['mapping_id'])
+    path = HM + '/%s/' % kind + (rule_id if with_id else '')
+    resp = client.request('PUT', path, body='')
+    assert 'Missing argument' in _fault(resp)
