@@ -229,3 +229,44 @@ def test_processor_with_third_party_plugins(conf, tmp_path, database, store,
     # Per period: 2 instances at 0.5, volumes 1.5 + 3.0 at 2.
     assert [(r['project_id'], r['rate']) for r in totals['results']] == [
         ('old', D('20.0')), ('p1', D('20.0'))]
+
+
+def test_developer_guides_include_these_examples():
+    # The guides show the code of this pack, which these tests run.
+    import glob
+    import os
+    import re
+    root = os.path.abspath(os.path.join(os.path.dirname(__file__), '..',
+                                        '..', '..'))
+    guides = glob.glob(os.path.join(root, 'doc', 'source', 'developer',
+                                    '*.rst'))
+    included = set()
+    for guide in guides:
+        with open(guide) as handle:
+            for target in re.findall(r'literalinclude:: (\S+)',
+                                     handle.read()):
+                path = os.path.normpath(os.path.join(
+                    os.path.dirname(guide), target))
+                assert os.path.exists(path), (guide, target)
+                included.add(os.path.relpath(path, os.path.dirname(
+                    __file__)))
+    assert {'collector.py', 'fetcher.py', 'rating.py', 'db_api.py',
+            'storage.py'} <= included
+
+
+def test_dataframe_keyword_names():
+    point = orchestrator.dataframe.DataPoint(
+        unit='GiB', qty='1.5', price=0, groupby={'id': 'a'},
+        metadata={'m': 1})
+    frame = orchestrator.dataframe.DataFrame(start=START, end=START + HOUR,
+                                             usage=None)
+    frame.add_point(point=point, type_='volume')
+    frame.add_points(points=[point.set_price('2')], type_='volume')
+    as_dict = frame.as_dict(legacy=False, mutable=True)
+    again = orchestrator.dataframe.DataFrame.from_dict(as_dict, legacy=False)
+    assert [p.price for _t, p in again.iterpoints()] == [D(0), D(2)]
+    legacy = orchestrator.dataframe.DataPoint.from_dict(
+        point.as_dict(legacy=True, mutable=True), legacy=True)
+    assert legacy.groupby == {'id': 'a', 'm': 1}
+    assert point.desc == {'id': 'a', 'm': 1}
+    assert '"qty": 1.5' in point.json(legacy=False)
