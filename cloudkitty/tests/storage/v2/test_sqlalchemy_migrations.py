@@ -3,6 +3,8 @@ import datetime
 import decimal
 import json
 
+from oslo_db import exception as db_exc
+import pytest
 import sqlalchemy as sa
 
 from cloudkitty import db
@@ -88,3 +90,55 @@ def test_points_move_into_blocks_and_back(sql_backend_url, conf):
         ('p1', 'cpu'), ('p1', 'ram'), ('p2', 'cpu')]
     assert _rows(engine, 'SELECT kind, count(*) FROM rated_rollups_v2 '
                          'GROUP BY kind') == [(0, 3)]
+
+
+def test_duplicate_rollups_are_merged(sql_backend_url, conf):
+    """d4e6f8a0b2c5 merges rows of one rollup key, then makes it unique."""
+    from cloudkitty.storage.v2.sqlalchemy import rollups
+
+    conf.set_override('period', 3600, 'collect')
+    chain = sql_storage.get_chain()
+    chain.upgrade('c3e5a7b9d1f2')
+    engine = db.get_engine()
+    day = 1772323200   # 2026-03-01T00:00:00Z
+    insert = sa.text(
+        "INSERT INTO rated_rollups_v2 (kind, begin_ts, end_ts, owner, "
+        "scope_id, type, day_of_the_year, week_of_the_year, month, year, "
+        "count, qty, price) VALUES (:k, :b, :e, 'p1', 'p1', 'cpu', :d, :w, "
+        ":m, :y, :c, :q, :p)")
+    day_row = dict(k=1, b=day, e=day + 86400, d='60', w='08', m='3',
+                   y='2026')
+    month_row = dict(k=2, b=day, e=day + 31 * 86400, d='', w='', m='',
+                     y='')
+    with engine.begin() as conn:
+        # Two concurrent first pushes of one day inserted the key twice.
+        for row in (day_row, month_row):
+            conn.execute(insert, dict(row, c=1, q='1.5', p='0.25'))
+            conn.execute(insert, dict(row, c=2, q='2.000000000000000001',
+                                      p='1'))
+        conn.execute(insert, dict(day_row, b=day + 86400, c=0, q='0',
+                                  p='0'))
+        conn.execute(sa.text(
+            "INSERT INTO rated_blocks_v2 (begin_ts, end_ts, owner, "
+            "scope_id, count, sums, points) VALUES (:b, :e, 'p1', 'p1', 3, "
+            ":s, '[]')"), dict(b=day, e=day + 3600, s=json.dumps([[
+                'cpu', '60', '08', '3', '2026', 3, '3.500000000000000001',
+                '1.25']])))
+    chain.upgrade('head')
+    got = _rows(engine, 'SELECT kind, count, qty, price FROM '
+                        'rated_rollups_v2 ORDER BY kind')
+    assert [(k, c, D(str(q)), D(str(p))) for k, c, q, p in got] == [
+        (1, 3, D('3.500000000000000001'), D('1.25')),
+        (2, 3, D('3.500000000000000001'), D('1.25'))]
+    assert rollups.verify() == []
+    with pytest.raises(db_exc.DBDuplicateEntry):
+        with engine.begin() as conn:
+            digest = conn.execute(sa.text(
+                'SELECT digest FROM rated_rollups_v2 WHERE kind = 1'
+            )).scalar()
+            conn.execute(sa.text(
+                "INSERT INTO rated_rollups_v2 (digest, kind, begin_ts, "
+                "end_ts, owner, scope_id, type, day_of_the_year, "
+                "week_of_the_year, month, year, count, qty, price) VALUES "
+                "(:g, 1, 0, 0, '', '', '', '', '', '', '', 1, 0, 0)"),
+                {'g': digest})
