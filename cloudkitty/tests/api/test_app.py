@@ -280,7 +280,6 @@ def test_v2_modules(client):
 @pytest.mark.parametrize('body, text', [
     ({'priority': '3'}, 'expected int'),
     ({'priority': True}, 'expected int'),
-    ({'priority': 0}, 'value must be at least 1'),
     ({'enabled': 'maybe'}, 'expected boolean'),
     ({'foo': 1}, 'extra keys not allowed'),
 ])
@@ -288,6 +287,21 @@ def test_v2_module_put_bad_input(client, body, text):
     message = _message(client.put('/v2/rating/modules/noop', body), 400)
     assert text in message
     assert list(body)[0] in message
+
+
+@pytest.mark.parametrize('path,status', [
+    ('/v2/rating/modules/hashmap', 204), ('/v1/rating/modules/hashmap', 302)])
+def test_module_priority_zero_is_accepted(client, path, status):
+    # As the reference: stored (its declared minimum of 1 is not enforced)
+    # and read back as 1.
+    body = {'priority': 0}
+    if path.startswith('/v1'):
+        body['module_id'] = 'hashmap'
+    try:
+        assert client.put(path, body).status == status
+        assert client.get(path).json()['priority'] == 1
+    finally:
+        client.put('/v2/rating/modules/hashmap', {'priority': 1})
 
 
 def test_v2_bad_bodies(client):

@@ -44,7 +44,8 @@ class HashMapGroupsController(rest.RestController):
         utils.set_created_location(group['group_id'])
         return datamodels.Group.from_dict(group)
 
-    @wsme_pecan.wsexpose(None, wtypes.text, wtypes.text, status_code=204)
+    @wsme_pecan.wsexpose(None, wtypes.text, ck_types.FlagType('recursive'),
+                         status_code=204)
     def delete(self, group_id, recursive=False):
         utils.api().delete_group(
             utils.require(group_id, 'group_id'),
