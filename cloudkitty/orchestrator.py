@@ -8,6 +8,7 @@ import datetime
 import gc
 import hashlib
 import inspect
+import math
 import multiprocessing
 import random
 import threading
@@ -136,6 +137,59 @@ def seconds_until_due(period=None, wait_periods=None, now=None):
     boundary = tzutils.add_delta(tzutils.align(now, period),
                                  datetime.timedelta(seconds=period))
     return max(1, tzutils.diff_seconds(boundary, now) + 1)
+
+
+def periods_behind(last, period=None, wait_periods=None, now=None):
+    """How many periods are due after ``last`` (as check_time_state says).
+
+    ``last`` is the start of the last processed period; None (never
+    processed) counts from the start of the current month.
+    """
+    period = period or CONF.collect.period
+    if wait_periods is None:
+        wait_periods = CONF.collect.wait_periods
+    now = now or tzutils.localized_now()
+    if last is None:
+        first = tzutils.get_month_start(now)
+        return 1 + periods_behind(first, period, wait_periods, now)
+    # Due: last + k * period + wait_periods * period < now, for k >= 1.
+    span = (tzutils.local_to_utc(now) - tzutils.local_to_utc(last)
+            ).total_seconds() - wait_periods * period
+    if span <= period:
+        return 0
+    return int(math.ceil(span / period)) - 1
+
+
+class CycleStats(object):
+    """What one cycle of a worker process did, for its summary line."""
+
+    def __init__(self):
+        self.scopes = 0
+        self.processed = 0
+        self.periods = 0
+        self.empty = 0
+        # scope label -> periods still due after its run
+        self.behind = {}
+
+    def add(self, worker, label):
+        self.processed += 1
+        self.periods += worker.periods_done
+        self.empty += worker.empty_periods
+        if worker.behind:
+            self.behind[label] = worker.behind
+
+    def summary(self, locked, failed):
+        text = ('%d scope(s), %d processed, %d period(s) rated (%d without '
+                'usage), %d locked by another worker, %d failed'
+                % (self.scopes, self.processed, self.periods, self.empty,
+                   locked, failed))
+        if not self.behind:
+            return text + '; every processed scope is up to date'
+        worst = sorted(self.behind.items(), key=lambda item: -item[1])
+        more = len(worst) - 5
+        return text + '; behind: ' + ', '.join(
+            '%s by %d period(s)' % item for item in worst[:5]) + (
+            ' and %d more' % more if more > 0 else '')
 
 
 # -- locks ----------------------------------------------------------------
@@ -415,6 +469,9 @@ class Worker(object):
         self._stop = stop_event
         self._metrics = sorted(self._collector.conf)
         self.periods_done = 0
+        self.empty_periods = 0
+        # Periods still due after this run (logged, for the cycle summary).
+        self.behind = 0
 
     @property
     def scope_id(self):
@@ -468,6 +525,7 @@ class Worker(object):
                           self._log_prefix())
                 return 0
             ts = self.next_after(position)
+            self.behind = self.remaining(position) if ts is not None else 0
             while ts is not None and not self._stopping():
                 batch, points = [], 0
                 try:
@@ -484,9 +542,26 @@ class Worker(object):
                         self.push([frame for _ts, frame in batch])
                         self.commit(batch[-1][0])
                         self.periods_done += len(batch)
+                        self.log_progress(batch)
         finally:
             self.close()
         return self.periods_done
+
+    def remaining(self, position):
+        """Periods due after ``position``."""
+        return periods_behind(position, self._period, self._wait_periods)
+
+    def log_progress(self, batch):
+        """One INFO line per committed batch: what was rated, what is due."""
+        self.behind = self.remaining(batch[-1][0])
+        empty = sum(1 for _ts, frame in batch if not len(frame))
+        hint = ''
+        if empty == len(batch):
+            hint = ('; no usage at all: if this scope is no longer used, '
+                    'consider de-activating it')
+        LOG.info('%s Rated %d period(s) from %s to %s (%d without usage); '
+                 '%d period(s) behind%s.', self._log_prefix(), len(batch),
+                 batch[0][0], batch[-1][0], empty, self.behind, hint)
 
     # collection ----------------------------------------------------------
 
@@ -607,10 +682,10 @@ class Worker(object):
         frame = dataframe.DataFrame(start, end, usage)
         if usage:
             return self.apply_skip(self.rate(frame, start))
-        LOG.warning('%s No usage data for storage scope %s between %s and '
-                    '%s; if this scope is no longer used, consider '
-                    'de-activating it.', self._log_prefix(), self._scope_id,
-                    start, end)
+        # Summed up in the batch's progress line, not a warning each.
+        self.empty_periods += 1
+        LOG.debug('%s No usage data for storage scope %s between %s and '
+                  '%s.', self._log_prefix(), self._scope_id, start, end)
         # Pushed even when empty: the push replaces the scope's data of the
         # period, so a re-processed period that lost its data is cleared.
         return frame
@@ -662,6 +737,13 @@ class ReprocessingWorker(Worker):
         nxt = start if position is None else (
             tzutils.local_to_utc(position) + self._delta)
         return nxt if nxt <= end else None
+
+    def remaining(self, position):
+        count, ts = 0, self.next_after(position)
+        while ts is not None:
+            count += 1
+            ts = self.next_after(ts)
+        return count
 
     def is_active(self, position):
         try:
@@ -933,7 +1015,13 @@ class CloudKittyProcessor(cotyledon.Service):
     def process_scope(self, scope):
         if self.next_timestamp(scope) is None:
             return 0
-        return self.make_worker(scope).run()
+        worker = self.make_worker(scope)
+        try:
+            return worker.run()
+        finally:
+            stats = getattr(self, '_cycle', None)
+            if stats is not None:
+                stats.add(worker, self.scope_label(scope))
 
     def internal_run(self):
         """One cycle over every scope.
@@ -943,7 +1031,10 @@ class CloudKittyProcessor(cotyledon.Service):
         """
         self._modules.invalidate()
         done = locked = failed = 0
-        for scope in self.load_scopes():
+        self._cycle = stats = CycleStats()
+        scopes = self.load_scopes()
+        stats.scopes = len(scopes)
+        for scope in scopes:
             if self._stop.is_set():
                 break
             _name, lock = get_lock(self.coord, self.lock_base(scope))
@@ -974,7 +1065,12 @@ class CloudKittyProcessor(cotyledon.Service):
                     LOG.warning('[Worker: %s] Could not release the lock '
                                 'of scope %s', self._worker_id,
                                 self.scope_label(scope), exc_info=True)
+        self.log_cycle(stats, locked, failed)
         return done, locked, failed
+
+    def log_cycle(self, stats, locked, failed):
+        LOG.info('[Worker: %s] Cycle done: %s', self._worker_id,
+                 stats.summary(locked, failed))
 
     def run(self):
         # What start-up loaded (modules, plugins, configuration) lives as
@@ -1052,6 +1148,12 @@ class CloudKittyReprocessor(CloudKittyProcessor):
     def idle_delay(self):
         # Tasks are created through the API at any time.
         return min(seconds_until_due(), REPROCESSING_POLL_DELAY)
+
+    def log_cycle(self, stats, locked, failed):
+        # Looked for every few seconds: a line only when there was work.
+        log = LOG.info if (stats.processed or failed) else LOG.debug
+        log('[Reprocessing worker: %s] Cycle done: %s', self._worker_id,
+            stats.summary(locked, failed).replace('scope(s)', 'task(s)'))
 
     def lock_base(self, schedule):
         return reprocessing_lock_base(schedule.identifier,
