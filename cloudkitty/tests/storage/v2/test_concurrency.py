@@ -147,6 +147,12 @@ def check(driver):
         elif got != input_points(key):
             problems.append('points of %s: %d stored, %d pushed or none' % (
                 key, len(got), len(input_points(key))))
+    return problems + check_totals(driver, stored)
+
+
+def check_totals(driver, stored):
+    """[mismatch] between summaries and the same from ``stored`` points."""
+    problems = []
     for window, (begin, end) in sorted(WINDOWS.items()):
         for groupby in GROUPBYS:
             want = computed_total(stored, groupby, begin, end)

@@ -41,8 +41,8 @@ def time_attrs(begin):
             'month': str(begin.month), 'year': str(begin.year)}
 
 
-def points(scope, type_, index):
-    """[DataPoint] of (scope, type, period): always the same."""
+def points(scope, type_, index, salt=0):
+    """[DataPoint] of (scope, type, period, salt): always the same."""
     from cloudkitty import dataframe
 
     begin = hour(index)
@@ -52,7 +52,8 @@ def points(scope, type_, index):
         groupby = {'project_id': scope, 'id': '%s-%s-%d' % (scope, type_, r)}
         groupby.update(time_attrs(begin))
         # 18 decimal places: a float or a rounded sum shows in the last one.
-        qty = D(seed % 7 + r + 1) + D('0.000000000000000001') * (seed + r)
+        qty = D(seed % 7 + r + 1 + salt) + D('0.000000000000000001') * (
+            seed + r)
         price = qty * D('0.333333333333333333') + D('1E-18')
         output.append(dataframe.DataPoint(
             'unit-%s' % type_, qty, price.quantize(D('1E-18')), groupby,
@@ -60,7 +61,7 @@ def points(scope, type_, index):
     return output
 
 
-def frame(index, content):
+def frame(index, content, salt=0):
     """DataFrame of period ``index`` with ``content`` [(scope, type)]."""
     from cloudkitty import dataframe
 
@@ -68,7 +69,7 @@ def frame(index, content):
     result = dataframe.DataFrame(begin, begin + datetime.timedelta(
         seconds=HOUR))
     for scope, type_ in content:
-        for point in points(scope, type_, index):
+        for point in points(scope, type_, index, salt):
             result.add_point(point, type_)
     return result
 
@@ -155,3 +156,36 @@ def process_main(url, writer, barrier, errors):
     except BaseException as exc:   # reported to the parent
         errors.put('writer %d: %r' % (writer, exc))
         raise
+
+
+def crash_push(salt):
+    """A push of every type of the MAIN scopes over every period."""
+    return [frame(i, [(s, t) for s in MAIN for t in TYPES], salt)
+            for i in range(HOURS)]
+
+
+def crash_main(url, ready, pause):
+    """Push versions 0, 1, 0... of ``crash_push`` until killed.
+
+    ``pause``: stop in the middle of the second push (blocks written,
+    rollups not yet) after setting ``ready``. Otherwise ``ready`` is set
+    once the first push committed.
+    """
+    driver = configure(url)
+    driver.push(crash_push(0))
+    if pause:
+        from cloudkitty.storage.v2 import sqlalchemy as sql_storage
+        upsert = sql_storage._upsert_rollups
+
+        def stop(conn, rows):
+            ready.set()
+            import time
+            time.sleep(600)
+            upsert(conn, rows)
+        sql_storage._upsert_rollups = stop
+    else:
+        ready.set()
+    salt = 1
+    while True:
+        driver.push(crash_push(salt))
+        salt = 1 - salt
