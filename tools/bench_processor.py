@@ -19,6 +19,15 @@ on InfluxDB 1.x (a fresh database per run, dropped afterwards).
 
 ``--profile`` rates in-process with one worker under cProfile instead and
 prints the top functions.
+
+``--collector thirdparty`` (or ``both``) runs the same workload with the
+example third-party collector of the test suite
+(``cloudkitty/tests/thirdparty_plugins``, registered through a
+``.dist-info`` on ``PYTHONPATH`` as an installed plugin pack would be) in
+place of ``synthetic``: the cost of loading and calling a plugin written
+for the reference's classes. (That collector does not declare
+``concurrent_retrieve = False``, so the processor calls it from its thread
+pool, as any third-party collector; all its points have one flavor.)
 """
 import argparse
 import datetime
@@ -67,8 +76,11 @@ backend = source
 [fetcher_source]
 sources = {sources}
 
+[collector_example]
+resources = {resources}
+
 [collect]
-collector = synthetic
+collector = {collector}
 period = 3600
 wait_periods = 1
 metrics_conf = {run_dir}/metrics.yml
@@ -76,9 +88,19 @@ scope_key = project_id
 """
 
 
-def metrics_yml(types, resources):
+def metrics_yml(types, resources, collector='synthetic'):
     lines = ['metrics:']
     for i in range(types):
+        if collector != 'synthetic':
+            # Resources come from [collector_example] resources.
+            lines += [
+                '  metric_%d:' % i,
+                '    unit: unit%d' % i,
+                '    groupby: [id, project_id]',
+                '    metadata: [flavor_name]',
+                "    extra_args: {base: '%d'}" % (i + 1),
+            ]
+            continue
         lines += [
             '  metric_%d:' % i,
             '    unit: unit%d' % i,
@@ -100,19 +122,35 @@ def run(command):
                                        result.stderr))
 
 
-def prepare(run_dir, args, workers, backend, influx):
+def register_thirdparty(run_dir):
+    """Register the example plugin pack for this process's children."""
+    sys.path.insert(0, REPO)
+    from cloudkitty.tests import thirdparty_plugins
+    site = thirdparty_plugins.install_dist_info(os.path.join(run_dir,
+                                                             'site'))
+    os.environ['PYTHONPATH'] = os.pathsep.join(
+        p for p in (site, os.environ.get('PYTHONPATH')) if p)
+    # And for --profile, which loads the plugins in this process.
+    sys.path.insert(0, site)
+
+
+def prepare(run_dir, args, workers, backend, influx, collector):
     os.makedirs(os.path.join(run_dir, 'locks'))
+    if collector != 'synthetic':
+        register_thirdparty(run_dir)
     host, port = (influx.split(':') + ['8086'])[:2] if influx else ('', 0)
     scopes = ['bench-scope-%02d' % i for i in range(args.scopes)]
     conf_file = os.path.join(run_dir, 'cloudkitty.conf')
     with open(conf_file, 'w') as stream:
         stream.write(CONF.format(
             run_dir=run_dir, backend=backend, workers=workers,
+            resources=args.resources,
+            collector='synthetic' if collector == 'synthetic' else 'example',
             sources=','.join(scopes), influx_host=host or 'localhost',
             influx_port=port or 8086,
             influx_db='ck_bench_%s' % uuid.uuid4().hex[:8]))
     with open(os.path.join(run_dir, 'metrics.yml'), 'w') as stream:
-        stream.write(metrics_yml(args.types, args.resources))
+        stream.write(metrics_yml(args.types, args.resources, collector))
     run([os.path.join(BIN, 'cloudkitty-dbsync'), '--config-file', conf_file,
          'upgrade'])
     run([os.path.join(BIN, 'cloudkitty-storage-init'), '--config-file',
@@ -263,6 +301,10 @@ def main():
     parser.add_argument('--influxdb', metavar='HOST:PORT',
                         help='also run on this InfluxDB 1.x server')
     parser.add_argument('--profile', action='store_true')
+    parser.add_argument('--collector', default='synthetic',
+                        choices=['synthetic', 'thirdparty', 'both'],
+                        help='collector of the runs: the synthetic one, '
+                             'the third-party example, or both')
     parser.add_argument('--keep', action='store_true',
                         help='keep the run directories')
     args = parser.parse_args()
@@ -270,16 +312,20 @@ def main():
     print('workload: %d scopes x %d metric types x %d resources x %d hours '
           '= %d points' % (args.scopes, args.types, args.resources,
                            args.hours, points), flush=True)
+    collectors = (['synthetic', 'thirdparty'] if args.collector == 'both'
+                  else [args.collector])
     runs = [('sqlalchemy', w) for w in args.workers]
     if args.influxdb:
         runs += [('influxdb', w) for w in args.workers]
     if args.profile:
         runs = [('sqlalchemy', 1)]
-    for backend, workers in runs:
+    runs = [(c, b, w) for c in collectors for b, w in runs]
+    pythonpath = os.environ.get('PYTHONPATH')
+    for collector, backend, workers in runs:
         run_dir = tempfile.mkdtemp(prefix='ck-bench-')
         try:
             conf_file, scopes = prepare(run_dir, args, workers, backend,
-                                        args.influxdb)
+                                        args.influxdb, collector)
             target = seed(conf_file, scopes, args.hours)
             if args.profile:
                 periods, wall = profile(conf_file, scopes)
@@ -288,12 +334,16 @@ def main():
                       % (periods, points, wall, points / wall))
                 continue
             wall, busy, peak = measure(conf_file, scopes, target)
-            print('%-10s workers=%d  wall %.2f s (rating %.2f s after '
-                  'start-up)  %.0f rated points/s (%.0f excluding '
+            print('%-10s %-10s workers=%d  wall %.2f s (rating %.2f s '
+                  'after start-up)  %.0f rated points/s (%.0f excluding '
                   'start-up)  peak RSS %.0f MiB'
-                  % (backend, workers, wall, busy, points / wall,
+                  % (collector, backend, workers, wall, busy, points / wall,
                      points / busy, peak / 1048576.0), flush=True)
         finally:
+            if pythonpath is None:
+                os.environ.pop('PYTHONPATH', None)
+            else:
+                os.environ['PYTHONPATH'] = pythonpath
             if args.keep:
                 print('kept %s' % run_dir)
             else:
