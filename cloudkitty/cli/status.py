@@ -165,15 +165,150 @@ class CloudkittyUpgradeChecks(upgradecheck.UpgradeCommands):
     )
 
 
+def _duration(seconds):
+    seconds = int(seconds)
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    if days:
+        return '%dd %dh' % (days, hours)
+    if hours:
+        return '%dh %dm' % (hours, minutes)
+    return '%dm' % minutes
+
+
+def scope_rows(now=None):
+    """[{scope, ..., behind, lag}] of every scope state, most behind first.
+
+    ``behind`` counts the periods due now (the processor rates them at its
+    next cycle); ``lag`` is that many periods as a duration.
+    """
+    from cloudkitty import orchestrator
+    from cloudkitty import storage_state
+    from cloudkitty.utils import tz as tzutils
+    now = now or tzutils.localized_now()
+    period = CONF.collect.period
+    rows = []
+    for state in storage_state.StateManager().get_all(active=None,
+                                                      limit=None):
+        last = state.last_processed_timestamp
+        behind = orchestrator.periods_behind(last, now=now)
+        nxt = tzutils.add_delta(last, orchestrator._period())
+        rows.append({
+            'scope_id': state.identifier,
+            'scope_key': state.scope_key,
+            'fetcher': state.fetcher,
+            'collector': state.collector,
+            'active': state.active,
+            'last_processed_timestamp': last.isoformat(),
+            'next_period': nxt.isoformat(),
+            'periods_behind': behind,
+            'lag': _duration(behind * period) if behind else '0m',
+        })
+    rows.sort(key=lambda row: (-row['periods_behind'], row['scope_id']))
+    return rows
+
+
+def task_rows():
+    """Unfinished reprocessing tasks with the periods they have left."""
+    import datetime
+
+    from cloudkitty import storage_state
+    step = datetime.timedelta(seconds=CONF.collect.period)
+    rows = []
+    for task in storage_state.ReprocessingSchedulerDb().get_all(
+            remove_finished=True, limit=None):
+        nxt = task.start_reprocess_time
+        if task.current_reprocess_time is not None:
+            nxt = task.current_reprocess_time + step
+        left = max(0, int((task.end_reprocess_time - nxt) / step) + 1)
+        row = task.as_dict()
+        row['periods_left'] = left
+        rows.append(row)
+    return rows
+
+
+SCOPE_COLUMNS = ('scope_id', 'active', 'last_processed_timestamp',
+                 'periods_behind', 'lag', 'scope_key', 'fetcher',
+                 'collector')
+TASK_COLUMNS = ('scope_id', 'start_reprocess_time', 'end_reprocess_time',
+                'current_reprocess_time', 'periods_left', 'reason')
+
+
+def show_scopes():
+    """``cloudkitty-status scopes``: every scope's state and lag."""
+    import json
+
+    import prettytable
+
+    from cloudkitty import db
+    try:
+        scopes, tasks = scope_rows(), task_rows()
+    except db.DatabaseDriverMissing as exc:
+        print('cloudkitty-status: error: %s' % exc, file=sys.stderr)
+        return 1
+    except Exception as exc:
+        print('cloudkitty-status: error: cannot read the scope states in '
+              '[database] connection = %s: %s (run cloudkitty-storage-init '
+              'if the tables do not exist)' % (_hidden_url(), _one_line(exc)),
+              file=sys.stderr)
+        return 1
+    if CONF.command.json:
+        print(json.dumps({'scopes': scopes, 'reprocessing': tasks}))
+        return 0
+    table = prettytable.PrettyTable(SCOPE_COLUMNS)
+    table.align = 'l'
+    for row in scopes:
+        table.add_row([row[c] for c in SCOPE_COLUMNS])
+    print(table)
+    behind = [row for row in scopes if row['periods_behind']]
+    print('%d scope(s): %d up to date, %d behind%s (period %ss, '
+          'wait_periods %s)' % (
+              len(scopes), len(scopes) - len(behind), len(behind),
+              ' (most: %s by %d period(s))' % (
+                  behind[0]['scope_id'], behind[0]['periods_behind'])
+              if behind else '', CONF.collect.period,
+              CONF.collect.wait_periods))
+    if tasks:
+        table = prettytable.PrettyTable(TASK_COLUMNS)
+        table.align = 'l'
+        for row in tasks:
+            table.add_row([row[c] for c in TASK_COLUMNS])
+        print('Reprocessing tasks:')
+        print(table)
+    return 0
+
+
+def register_cli_options(conf, checks):
+    """``upgrade check`` (as oslo.upgradecheck registers it) and ``scopes``."""
+
+    def add_parsers(subparsers):
+        upgrade = subparsers.add_parser('upgrade')
+        upgrade.add_argument('check')
+        upgrade.set_defaults(action_fn=checks.check)
+        upgrade.add_argument(
+            '--json', action='store_true',
+            help='Output the results in JSON format. Default is to print '
+                 'results in human readable table format.')
+        scopes = subparsers.add_parser(
+            'scopes', help='Print every scope state and how many periods it '
+                           'is behind.')
+        scopes.add_argument('--json', action='store_true',
+                            help='Output JSON instead of a table.')
+        scopes.set_defaults(action_fn=show_scopes)
+
+    conf.register_cli_opt(cfg.SubCommandOpt('command', handler=add_parsers))
+
+
 def main(argv=None):
     argv = sys.argv if argv is None else argv
     import cloudkitty.storage  # noqa: F401  ([storage] options)
     policy_opts.set_defaults(CONF)
-    upgradecheck.register_cli_options(CONF, CloudkittyUpgradeChecks())
+    register_cli_options(CONF, CloudkittyUpgradeChecks())
     # cloudkitty's parser: a bad value exits with one line naming it.
     service.parse_config(argv, CONF)
     if not getattr(CONF.command, 'name', None):
-        print('Available categories: upgrade', file=sys.stderr)
+        print('Available categories: upgrade, scopes', file=sys.stderr)
         return 2
     # What upgradecheck.main() does: check() reads --json from it.
     upgradecheck.CONF = CONF

@@ -95,3 +95,45 @@ def test_mistakes_are_failures(conf, tmp_path, overrides, check, expected):
     assert result.code == upgradecheck.Code.FAILURE, result.details
     assert expected in result.details
     assert 'pw@' not in result.details
+
+
+def test_scopes_table(conf, sqlite_url, tmp_path):
+    import datetime
+    import json
+
+    from cloudkitty import storage_state
+    from cloudkitty.utils import tz as tzutils
+    hour = datetime.timedelta(hours=1)
+    states = storage_state.StateManager()
+    states.init()
+    aligned = tzutils.align(tzutils.localized_now(), 3600)
+    # wait_periods 2: the last period due starts 2 hours before the
+    # current one.
+    states.set_last_processed_timestamp('up-to-date', aligned - 2 * hour)
+    states.set_last_processed_timestamp('late', aligned - 12 * hour)
+    scheduler = storage_state.ReprocessingSchedulerDb()
+    scheduler.create('late', aligned - 20 * hour, aligned - 16 * hour,
+                     'prices fixed')
+    conf_file = scripts.write_conf(tmp_path / 'ck.conf', {
+        'database': {'connection': sqlite_url},
+        'collect': {'period': '3600', 'wait_periods': '2'}})
+    result = scripts.run('cloudkitty-status', '--config-file', conf_file,
+                         'scopes', '--json', timeout=60)
+    assert result.returncode == 0, result.stderr
+    output = json.loads(result.stdout)
+    assert [(s['scope_id'], s['periods_behind'], s['lag'])
+            for s in output['scopes']] == [
+        ('late', 10, '10h 0m'), ('up-to-date', 0, '0m')]
+    assert [(t['scope_id'], t['periods_left'])
+            for t in output['reprocessing']] == [('late', 5)]
+    table = scripts.run('cloudkitty-status', '--config-file', conf_file,
+                        'scopes', timeout=60)
+    assert table.returncode == 0, table.stderr
+    lines = table.stdout.splitlines()
+    assert lines[1].split('|')[1:5] == [
+        ' scope_id   ', ' active ', ' last_processed_timestamp  ',
+        ' periods_behind ']
+    assert lines[3].startswith('| late ')
+    assert ('2 scope(s): 1 up to date, 1 behind (most: late by 10 '
+            'period(s))') in table.stdout
+    assert 'Reprocessing tasks:' in table.stdout
