@@ -77,16 +77,19 @@ class ScriptsController(rest.RestController):
         self._db = pyscripts_db.get_instance()
 
     @wsme_pecan.wsexpose(datamodels.ScriptCollection,
-                         datamodels.Bool('no_data'),
-                         datamodels.Bool('deleted'),
+                         datamodels.Flag('no_data'),
+                         datamodels.Flag('deleted'),
                          datamodels.Datetime('start'),
                          datamodels.Datetime('end'),
                          wtypes.text, wtypes.text, wtypes.text, wtypes.text,
-                         datamodels.Bool('is_active'))
+                         datamodels.Flag('is_active'))
     def get_all(self, no_data=False, deleted=False, start=None, end=None,
                 created_by=None, updated_by=None, deleted_by=None,
                 description=None, is_active=None):
         """List scripts (storage order), with the spec's filters."""
+        no_data = datamodels.Flag('no_data').convert(no_data)
+        deleted = datamodels.Flag('deleted').convert(deleted)
+        is_active = datamodels.Flag('is_active').convert(is_active)
         with_data = not no_data
         for field, value in (('created_by', created_by),
                              ('updated_by', updated_by),
@@ -111,13 +114,14 @@ class ScriptsController(rest.RestController):
         except pyscripts_db.NoSuchScript as exc:
             raise wsme_exc.ClientSideError(str(exc), status_code=404)
 
-    @wsme_pecan.wsexpose(datamodels.Script, datamodels.Bool('force'),
+    @wsme_pecan.wsexpose(datamodels.Script, datamodels.Flag('force'),
                          body=datamodels.Script, status_code=201)
     def post(self, force=False, script_data=None):
         """Create a script (201 + Location)."""
         if script_data is None:
             raise wsme_exc.InvalidInput('name', None,
                                         'Mandatory field missing.')
+        force = datamodels.Flag('force').convert(force)
         now = pyscripts_db.utcnow()
         start = _get(script_data, 'start')
         end = _get(script_data, 'end')

@@ -173,6 +173,26 @@ class Bool(wtypes.UserType):
         return self.frombasetype(value)
 
 
+class Flag(Bool):
+    """A boolean argument of a handler, converted by the handler.
+
+    WSME first converts a repeated query parameter as a whole (a list),
+    then the last value wins: converting here would refuse the repeat,
+    which the reference reads. ``convert`` gives the boolean.
+    """
+
+    name = 'flag'
+
+    def frombasetype(self, value):
+        return value
+
+    def validate(self, value):
+        return value
+
+    def convert(self, value):
+        return Bool.frombasetype(self, value)
+
+
 class Script(wtypes.Base):
     """A rating script."""
 

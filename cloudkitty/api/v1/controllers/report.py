@@ -45,6 +45,27 @@ def parse_bool(name, value):
         "Value not an unambiguous boolean: %s" % (name, value, value))
 
 
+class _Flag(wtypes.UserType):
+    """A boolean argument, converted by the handler (``parse_bool``).
+
+    A query string or a JSON value (a GET may carry its arguments in a
+    JSON body). No conversion here: WSME first converts a repeated query
+    parameter as a whole (a list) before the last value wins.
+    """
+
+    basetype = wtypes.text
+    name = 'flag'
+
+    def frombasetype(self, value):
+        return value
+
+    def validate(self, value):
+        return value
+
+
+FLAG = _Flag()
+
+
 def aware(dt):
     """A query datetime made aware: a naive value is in the local tz."""
     if dt is None:
@@ -129,8 +150,7 @@ class ReportController(rest.RestController):
                 get_storage().get_tenants(begin=begin, end=end)]
 
     @wsme_pecan.wsexpose(decimal.Decimal, datetime.datetime,
-                         datetime.datetime, wtypes.text, wtypes.text,
-                         wtypes.text)
+                         datetime.datetime, wtypes.text, wtypes.text, FLAG)
     def total(self, begin=None, end=None, tenant_id=None, service=None,
               all_tenants=None):
         """Total price of the rated data of the period (deprecated)."""
@@ -149,7 +169,7 @@ class ReportController(rest.RestController):
 
     @wsme_pecan.wsexpose(report_models.SummaryCollectionModel,
                          datetime.datetime, datetime.datetime, wtypes.text,
-                         wtypes.text, wtypes.text, wtypes.text)
+                         wtypes.text, wtypes.text, FLAG)
     def summary(self, begin=None, end=None, tenant_id=None, service=None,
                 groupby=None, all_tenants=None):
         """Rates of the period, optionally grouped by tenant and/or type."""

@@ -23,11 +23,15 @@ class HashMapMappingsController(rest.RestController):
             utils.api().get_group_from_mapping(
                 utils.require(mapping_id, 'mapping_id')))
 
+    # Flags are booleans: filters may come in a JSON body (tempest).
     @wsme_pecan.wsexpose(datamodels.MappingCollection,
+                         wtypes.text, wtypes.text, wtypes.text,
+                         ck_types.FlagType('no_group'), wtypes.text,
+                         ck_types.FlagType('filter_tenant'),
+                         ck_types.FlagType('deleted'), wtypes.text,
                          wtypes.text, wtypes.text, wtypes.text, wtypes.text,
-                         wtypes.text, wtypes.text, wtypes.text, wtypes.text,
-                         wtypes.text, wtypes.text, wtypes.text, wtypes.text,
-                         wtypes.text, wtypes.text, wtypes.text)
+                         wtypes.text, ck_types.FlagType('is_active'),
+                         ck_types.FlagType('all'))
     def get_all(self, service_id=None, field_id=None, group_id=None,
                 no_group=False, tenant_id=None, filter_tenant=False,
                 deleted=False, start=None, end=None, created_by=None,

@@ -5,6 +5,7 @@ import wsmeext.pecan as wsme_pecan
 
 from cloudkitty.rating.hash.controllers import utils
 from cloudkitty.rating.hash import datamodels
+from cloudkitty.rating.hash.datamodels import types as ck_types
 
 
 class HashMapThresholdsController(rest.RestController):
@@ -19,8 +20,9 @@ class HashMapThresholdsController(rest.RestController):
                 utils.require(threshold_id, 'threshold_id')))
 
     @wsme_pecan.wsexpose(datamodels.ThresholdCollection,
-                         wtypes.text, wtypes.text, wtypes.text, wtypes.text,
-                         wtypes.text, wtypes.text)
+                         wtypes.text, wtypes.text, wtypes.text,
+                         ck_types.FlagType('no_group'), wtypes.text,
+                         ck_types.FlagType('filter_tenant'))
     def get_all(self, service_id=None, field_id=None, group_id=None,
                 no_group=False, tenant_id=None, filter_tenant=False):
         thresholds = utils.api().list_thresholds(

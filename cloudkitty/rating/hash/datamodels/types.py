@@ -208,10 +208,13 @@ EndDateTime = EndDateTimeType()
 
 
 class FlagType(wtypes.UserType):
-    """A boolean argument: a query string or a JSON value (``to_bool``).
+    """A boolean argument: a query string or a JSON value.
 
     python-cloudkittyclient sends ``"recursive": false`` (a JSON boolean)
-    in the body of a group deletion; the query form is a string.
+    in the body of a group deletion; the query form is a string. The value
+    is passed on as sent and converted by the handler with ``to_bool``:
+    WSME first converts a repeated query parameter as a whole (a list)
+    before the last value wins, which a conversion here would refuse.
     """
 
     basetype = wtypes.text
@@ -221,7 +224,7 @@ class FlagType(wtypes.UserType):
         self.field = field
 
     def frombasetype(self, value):
-        return to_bool(value, self.field)
+        return value
 
     def validate(self, value):
-        return to_bool(value, self.field)
+        return value
