@@ -23,6 +23,7 @@ from oslo_config import cfg
 from oslo_db import exception as db_exc
 from oslo_log import log as logging
 import sqlalchemy as sa
+from werkzeug import exceptions as http_exc
 
 from cloudkitty import db
 from cloudkitty.storage_state import models
@@ -61,6 +62,29 @@ class NoSuchScope(Exception):
         self.identifier = identifier
         super().__init__('No scope state found for scope_id=%s.'
                          % identifier)
+
+
+class ScheduleOverlap(http_exc.BadRequest, ValueError):
+    """An unfinished reprocessing of the scope overlaps the new one.
+
+    A ``BadRequest`` too, whose description is the message: the API
+    answers 400 when two concurrent requests raced past its own check.
+    """
+
+    def __init__(self, identifier, start, end, other):
+        message = (
+            'Cannot schedule a reprocessing for scope [%s] for reprocessing '
+            'time [%s, %s], because it already has a schedule for a '
+            'similar time range [%s, %s].' % (
+                identifier, start, end, other.start_reprocess_time,
+                other.end_reprocess_time))
+        http_exc.BadRequest.__init__(self, description=message)
+        self.args = (message,)
+        self.identifier = identifier
+        self.other = other
+
+    def __str__(self):
+        return self.description
 
 
 def get_migration():
@@ -506,11 +530,35 @@ class ReprocessingSchedulerDb(object):
 
     def create(self, identifier, start_reprocess_time, end_reprocess_time,
                reason, session=None):
-        """Store a new, not started schedule; returns it."""
-        return self.persist(identifier=identifier,
-                            start_reprocess_time=start_reprocess_time,
-                            end_reprocess_time=end_reprocess_time,
-                            reason=reason, session=session)
+        """Store a new, not started schedule; returns it.
+
+        Raises ScheduleOverlap when an unfinished schedule of the scope
+        overlaps [start, end]. The check and the insert are one
+        transaction holding the scope's state rows locked: of concurrent
+        creations of overlapping schedules, one wins.
+        """
+        state = models.IdentifierTableForStorageState
+        model = self.model
+        start = _naive_utc(start_reprocess_time)
+        end = _naive_utc(end_reprocess_time)
+        with _writer(session) as s:
+            s.execute(sa.select(state.id).where(
+                state.identifier == identifier).order_by(
+                    state.id).with_for_update())
+            other = s.scalars(sa.select(model).where(
+                model.identifier == identifier,
+                model.start_reprocess_time <= end,
+                model.end_reprocess_time >= start,
+                self._unfinished()).order_by(model.id).limit(1)
+                .with_for_update()).first()
+            if other is not None:
+                raise ScheduleOverlap(identifier, start_reprocess_time,
+                                      end_reprocess_time,
+                                      ReprocessingSchedule.from_row(other))
+            return self.persist(identifier=identifier,
+                                start_reprocess_time=start_reprocess_time,
+                                end_reprocess_time=end_reprocess_time,
+                                reason=reason, session=s)
 
     def get_all(self, identifier=None, remove_finished=True, limit=100,
                 offset=0, order='desc', session=None):
