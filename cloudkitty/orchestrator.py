@@ -669,7 +669,14 @@ class Worker(object):
         return output
 
     def push(self, frames):
-        self._storage.push(frames, self._scope_id)
+        try:
+            self._storage.push(frames, self._scope_id)
+        except Exception as exc:
+            LOG.error('%s Storage %s: could not store scope %s, periods '
+                      '[%s, %s): %s', self._log_prefix(),
+                      CONF.storage.backend, self._scope_id, frames[0].start,
+                      frames[-1].end, exc)
+            raise
 
     def commit(self, ts):
         self._state.set_last_processed_timestamp(self._scope_id, ts)
