@@ -10,6 +10,7 @@ from stevedore import driver
 
 from cloudkitty.storage.v2 import InvalidQuery  # noqa: F401 (re-export)
 from cloudkitty.storage.v2 import NoTimeFrame  # noqa: F401 (re-export)
+from cloudkitty.storage import validation
 
 LOG = logging.getLogger(__name__)
 
@@ -33,6 +34,8 @@ CONF = cfg.CONF
 CONF.register_opts(storage_opts, 'storage')
 CONF.register_opts(retention_opts, 'storage')
 
+StorageConfigError = validation.StorageConfigError
+
 V1_NAMESPACE = 'cloudkitty.storage.v1.backends'
 V2_NAMESPACE = 'cloudkitty.storage.v2.backends'
 
@@ -53,6 +56,9 @@ def get_storage(**kwargs):
                  if k not in ('backend', 'version')})
     version = kwargs.get('version') or CONF.storage.version
     backend = kwargs.get('backend') or CONF.storage.backend
+    # An unknown or unloadable driver is one line (StorageConfigError)
+    # naming the option and the fix, not a stevedore NoMatches.
+    validation.load_driver_class(version, backend)
     if int(version) == 1:
         from cloudkitty.storage import v1 as storage_v1
         return storage_v1.V1StorageAdapter(args, V1_NAMESPACE, backend)
