@@ -20,6 +20,15 @@ Examples::
         --db-url mysql+pymysql://root@127.0.0.1:3306/ck_bench
     .venv/bin/python tools/bench_storage.py --backend influxdb \\
         --influx-port 8086
+    .venv/bin/python tools/bench_storage.py --writers 4 --no-http
+
+``--writers N`` loads with N writer processes (each its own engine and
+connections, frames built in the process, not timed), taking every Nth
+push call: in the default ``period`` mode they write different days of the
+same scopes, so they share the day and month rollup rows of those scopes.
+Meanwhile this process measures ``/v2/summary``-like storage calls (the
+latency under load); the load rate is all points over the wall time from
+the start of the first push to the end of the last.
 """
 import argparse
 import datetime
@@ -63,6 +72,9 @@ def parse_args(argv=None):
                         help='Periods per push call in period mode.')
     parser.add_argument('--no-http', action='store_true',
                         help='Only measure the storage interface.')
+    parser.add_argument('--writers', type=int, default=None,
+                        help='Load with this many writer processes '
+                             '(default: one, in this process).')
     return parser.parse_args(argv)
 
 
@@ -127,7 +139,7 @@ def build_frames(args, start):
     return frames, total
 
 
-def load(storage, frames, mode, periods_per_push):
+def batches_of(frames, mode, periods_per_push):
     from cloudkitty import dataframe
 
     batches = []
@@ -145,6 +157,11 @@ def load(storage, frames, mode, periods_per_push):
         for begin, end, by_scope in frames:
             for project, frame in by_scope.items():
                 batches.append(([frame], project))
+    return batches
+
+
+def load(storage, frames, mode, periods_per_push):
+    batches = batches_of(frames, mode, periods_per_push)
     started = time.perf_counter()
     cpu = time.process_time()
     for batch, scope_id in batches:
@@ -210,6 +227,66 @@ def start_api():
     return server, 'http://127.0.0.1:%d' % port
 
 
+def writer_main(args, workdir, start, index, barrier, results):
+    """One writer process of ``--writers``: every Nth push call."""
+    configure(args, workdir)
+    from cloudkitty import storage as ck_storage
+
+    storage = ck_storage.get_storage()
+    frames, _ = build_frames(args, start)
+    batches = batches_of(frames, args.push_mode, args.periods_per_push)
+    mine = batches[index::args.writers]
+    del frames, batches
+    count = sum(len(p) for batch, _ in mine for frame in batch
+                for _, p in frame.itertypes())
+    gc.collect()
+    gc.freeze()
+    barrier.wait()
+    started = time.time()
+    cpu = time.process_time()
+    for batch, scope_id in mine:
+        storage.push(batch, scope_id)
+    results.put((index, count, started, time.time(),
+                 time.process_time() - cpu))
+
+
+def load_with_writers(args, workdir, start, end, storage):
+    """Load with ``args.writers`` processes; measure summaries meanwhile.
+
+    Returns (points, wall seconds, CPU seconds of the writers, summary
+    latencies in ms).
+    """
+    import multiprocessing
+
+    ctx = multiprocessing.get_context('spawn')
+    barrier = ctx.Barrier(args.writers + 1)
+    results = ctx.Queue()
+    procs = [ctx.Process(target=writer_main,
+                         args=(args, workdir, start, i, barrier, results))
+             for i in range(args.writers)]
+    for proc in procs:
+        proc.start()
+    barrier.wait()
+    latencies = []
+    done = []
+    while len(done) < len(procs):
+        began = time.perf_counter()
+        storage.total(begin=start, end=end, limit=100)
+        storage.total(groupby=['project_id', 'type'], begin=start,
+                      end=end, limit=100)
+        latencies.append((time.perf_counter() - began) * 500)
+        while not results.empty():
+            done.append(results.get())
+        if any(p.exitcode not in (None, 0) for p in procs):
+            raise RuntimeError('a writer failed')
+        time.sleep(0.05)
+    for proc in procs:
+        proc.join()
+    total = sum(r[1] for r in done)
+    wall = max(r[3] for r in done) - min(r[2] for r in done)
+    return total, wall, sum(r[4] for r in done), latencies
+
+
 def main(argv=None):
     args = parse_args(argv)
     workdir = tempfile.mkdtemp(prefix='ck-bench-')
@@ -239,6 +316,24 @@ def run(args, workdir):
     print('backend=%s points=%d projects=%d types=%d days=%d push=%s'
           % (args.backend, args.points, args.projects, args.types,
              args.days, args.push_mode))
+    if args.writers:
+        total, elapsed, cpu, latencies = load_with_writers(
+            args, workdir, start, end, storage)
+        latencies.sort()
+        print('load with %d writer processes: %d points in %.2fs = %d '
+              'points/s (%.2f CPU-s in the writers = %d points/CPU-s; '
+              'load average %.1f)' % (
+                  args.writers, total, elapsed, total / elapsed, cpu,
+                  total / max(cpu, 1e-9), os.getloadavg()[0]))
+        if latencies:
+            print('summary during the load (no groupby, project_id+type; '
+                  'mean of the two): median %.1f ms, p95 %.1f ms over %d '
+                  'samples' % (
+                      statistics.median(latencies),
+                      latencies[min(len(latencies) - 1,
+                                    int(0.95 * len(latencies)))],
+                      len(latencies)))
+        return finish(args, storage, start, end)
     built = time.perf_counter()
     frames, total = build_frames(args, start)
     print('built %d points in %.1fs (not timed)'
@@ -257,7 +352,10 @@ def run(args, workdir):
           'process = %d points/CPU-s; load average %.1f)'
           % (total, elapsed, total / elapsed, cpu, total / max(cpu, 1e-9),
              os.getloadavg()[0]))
+    return finish(args, storage, start, end)
 
+
+def finish(args, storage, start, end):
     if args.backend == 'sqlalchemy':
         analyze()
 
