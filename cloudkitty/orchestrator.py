@@ -322,7 +322,15 @@ class RatingModules(object):
 
         The scope is passed positionally, whatever the module calls it.
         """
-        return [plugin(scope_id) for _prio, _name, plugin in self.refresh()]
+        modules = []
+        for _prio, name, plugin in self.refresh():
+            try:
+                modules.append(plugin(scope_id))
+            except Exception as exc:
+                LOG.error('Rating module %s could not be created for scope '
+                          '%s: %s', name, scope_id, exc)
+                raise
+        return modules
 
     def entry_point_name(self, module):
         """The entry-point name of a module instance (for logs)."""

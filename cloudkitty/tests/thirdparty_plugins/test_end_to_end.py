@@ -133,6 +133,13 @@ def test_rating_module_through_v1_and_v2(server):
     assert resp.status_code == 204, resp.text
     v2 = _module(server, '2')
     assert (v2['enabled'], v2['priority']) == (True, 7)
+    listed = server.get('/v2/rating/modules').json()['modules']
+    assert {m['module_id']: m['priority'] for m in listed}['example'] == 7
+    resp = server.put('/v2/rating/modules/example', json={'enabled': False})
+    assert resp.status_code == 204, resp.text
+    assert _module(server)['enabled'] is False
+    resp = server.put('/v2/rating/modules/example', json={'enabled': True})
+    assert resp.status_code == 204, resp.text
     assert _module(server)['priority'] == 7
     # The module's own configuration API and price rule.
     config = '/v1/rating/module_config/example/prices'
