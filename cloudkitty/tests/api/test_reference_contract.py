@@ -120,3 +120,16 @@ def test_module_priority_zero_and_loose_booleans(client):
         'priority': 0, 'enabled': 'off'}), 204)
     module = client.get('/v2/rating/modules/hashmap').json()
     assert (module['priority'], module['enabled']) == (1, False)
+
+
+def test_empty_names_are_stored(client):
+    # The reference only requires the key: "" is a name like another.
+    svc = _ok(client.post(HM + '/services', {'name': ''}), 201).json()
+    assert svc['name'] == ''
+    _ok(client.post(HM + '/fields', {
+        'name': ' ', 'service_id': svc['service_id']}), 201)
+    _ok(client.post(HM + '/groups', {'name': ''}), 201)
+    resp = client.post(HM + '/services', {'name': ''})
+    assert resp.status == 409
+    resp = client.post(HM + '/services', {})
+    assert resp.status == 400 and 'name' in resp.json()['faultstring']

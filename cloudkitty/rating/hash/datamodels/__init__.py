@@ -30,7 +30,7 @@ class Service(_Base):
     _wsme_attr_order = ('service_id', 'name')
 
     service_id = wtypes.wsattr(ck_types.Uuid, mandatory=False)
-    name = wtypes.wsattr(ck_types.NonEmptyText(255), mandatory=True)
+    name = wtypes.wsattr(ck_types.LimitedText(255), mandatory=True)
 
     @classmethod
     def sample(cls):
@@ -48,7 +48,7 @@ class Field(_Base):
     _wsme_attr_order = ('field_id', 'name', 'service_id')
 
     field_id = wtypes.wsattr(ck_types.Uuid, mandatory=False)
-    name = wtypes.wsattr(ck_types.NonEmptyText(255), mandatory=True)
+    name = wtypes.wsattr(ck_types.LimitedText(255), mandatory=True)
     service_id = wtypes.wsattr(ck_types.Uuid, mandatory=True)
 
 
@@ -62,7 +62,7 @@ class Group(_Base):
     _wsme_attr_order = ('group_id', 'name')
 
     group_id = wtypes.wsattr(ck_types.Uuid, mandatory=False)
-    name = wtypes.wsattr(ck_types.NonEmptyText(255), mandatory=True)
+    name = wtypes.wsattr(ck_types.LimitedText(255), mandatory=True)
 
 
 class GroupCollection(wtypes.Base):

@@ -189,16 +189,6 @@ class LimitedText(wtypes.UserType):
         return value
 
 
-class NonEmptyText(LimitedText):
-    name = 'name_text'
-
-    def validate(self, value):
-        value = super().validate(value)
-        if not value.strip():
-            raise ValueError('Value should not be empty')
-        return value
-
-
 Cost = DecimalType(models.COST_SCALE)
 Level = DecimalType(models.LEVEL_SCALE)
 Uuid = UuidType()
