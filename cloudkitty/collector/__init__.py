@@ -416,8 +416,9 @@ class BaseCollector(object, metaclass=abc.ABCMeta):
                 raise ValueError('Missing argument (%s)' % key)
         self.period = kwargs['period']
         self.conf = self.check_configuration(kwargs['conf'])
-        self._converters = {
-            key: Converter(metric) for key, metric in self.conf.items()}
+        # Built on first use: a third-party collector converts quantities
+        # its own way and may normalise definitions differently.
+        self._converters = {}
 
     @staticmethod
     def check_configuration(conf):
