@@ -76,6 +76,24 @@ def _sqlite_begin(conn):
         conn.info['in_transaction'] = True
 
 
+def _utf8mb4_connection():
+    """``{'connection': url}`` asking MySQL for utf8mb4, when needed.
+
+    oslo.db connects to MySQL with ``charset=utf8`` (3-byte UTF-8) unless
+    the URL names one: every 4-byte character (emoji, many CJK) sent to
+    a utf8mb4 table would then fail with "Incorrect string value".
+    """
+    from sqlalchemy.engine import url as sa_url
+    try:
+        url = sa_url.make_url(CONF.database.connection)
+    except Exception:
+        return {}
+    if url.get_backend_name() != 'mysql' or 'charset' in url.query:
+        return {}
+    url = url.update_query_dict({'charset': 'utf8mb4'})
+    return {'connection': url.render_as_string(hide_password=False)}
+
+
 def get_facade():
     global _FACADE
     if _FACADE is None:
@@ -86,7 +104,7 @@ def get_facade():
         with _LOCK:
             if _FACADE is None:
                 facade = enginefacade.transaction_context()
-                facade.configure(sqlite_fk=False)
+                facade.configure(sqlite_fk=False, **_utf8mb4_connection())
                 try:
                     engine = facade.writer.get_engine()
                 except (ImportError, sqlalchemy.exc.NoSuchModuleError) as exc:

@@ -110,3 +110,48 @@ def run_migrations():
     else:
         with db.get_engine().begin() as conn:
             _run(conn)
+
+
+# Character set and collation of every table on MySQL/MariaDB: any
+# Unicode string (4-byte UTF-8 included), compared exactly as SQLite and
+# PostgreSQL compare it (and as the storage tables already do).
+MYSQL_CHARSET = 'utf8mb4'
+MYSQL_COLLATION = 'utf8mb4_bin'
+
+
+def convert_to_utf8mb4(tables):
+    """Convert existing ``tables`` to utf8mb4 (MySQL only; in migrations).
+
+    Tables created with the reference's ``utf8`` (3 bytes) refuse 4-byte
+    characters ("Incorrect string value") and mix collations with the
+    utf8mb4 ones. Foreign key checks are off during the conversion: the
+    columns on both sides of a key change together.
+    """
+    from alembic import op
+    import sqlalchemy as sa
+    bind = op.get_bind()
+    if bind.dialect.name != 'mysql':
+        return
+    existing = set(sa.inspect(bind).get_table_names())
+    op.execute('SET FOREIGN_KEY_CHECKS=0')
+    try:
+        for table in tables:
+            if table not in existing:
+                continue
+            # CONVERT TO turns TEXT into MEDIUMTEXT (room for 4 bytes per
+            # character); the stored bytes do not grow, so keep TEXT.
+            texts = bind.execute(sa.text(
+                "SELECT column_name, is_nullable FROM "
+                "information_schema.columns WHERE table_schema = "
+                "DATABASE() AND table_name = :table AND data_type = 'text'"
+            ), {'table': table}).all()
+            op.execute('ALTER TABLE `%s` CONVERT TO CHARACTER SET %s '
+                       'COLLATE %s' % (table, MYSQL_CHARSET,
+                                       MYSQL_COLLATION))
+            for column, nullable in texts:
+                op.execute('ALTER TABLE `%s` MODIFY `%s` TEXT CHARACTER SET '
+                           '%s COLLATE %s %s' % (
+                               table, column, MYSQL_CHARSET, MYSQL_COLLATION,
+                               'NULL' if nullable == 'YES' else 'NOT NULL'))
+    finally:
+        op.execute('SET FOREIGN_KEY_CHECKS=1')

@@ -11,7 +11,8 @@ class Base(orm.DeclarativeBase):
     """Declarative base of the core chain; its metadata is the chain's."""
 
 
-_TABLE_ARGS = {'mysql_charset': 'utf8', 'mysql_engine': 'InnoDB'}
+_TABLE_ARGS = {'mysql_charset': 'utf8mb4', 'mysql_collate': 'utf8mb4_bin',
+               'mysql_engine': 'InnoDB'}
 
 
 class StateInfo(Base):

@@ -13,7 +13,8 @@ class Base(orm.DeclarativeBase):
     """Declarative base of the hashmap chain; its metadata is the chain's."""
 
 
-_TABLE_ARGS = {'mysql_charset': 'utf8', 'mysql_engine': 'InnoDB'}
+_TABLE_ARGS = {'mysql_charset': 'utf8mb4', 'mysql_collate': 'utf8mb4_bin',
+               'mysql_engine': 'InnoDB'}
 
 MAP_TYPES = ('flat', 'rate')
 COST_SCALE = 28

@@ -9,6 +9,7 @@ import hashlib
 import uuid
 import zlib
 
+from oslo_db import exception as db_exc
 import sqlalchemy as sa
 
 from cloudkitty import db
@@ -159,6 +160,20 @@ class ScriptsDB(object):
         """Store a new script; ScriptAlreadyExists on a live name clash."""
         model = models.PyScriptsScript
         now = utcnow()
+        try:
+            return self._insert_script(model, now, name, data, start, end,
+                                       description, created_by)
+        except db_exc.DBDuplicateEntry:
+            # A concurrent creation of the same name won (the unique
+            # constraint on live_name decided).
+            with db.session_for_read() as session:
+                existing = session.execute(
+                    sa.select(model.script_id).where(
+                        model.live_name == name)).scalars().first()
+            raise ScriptAlreadyExists(name, existing)
+
+    def _insert_script(self, model, now, name, data, start, end,
+                       description, created_by):
         with db.session_for_write() as session:
             existing = session.execute(
                 sa.select(model.script_id).where(
@@ -169,6 +184,7 @@ class ScriptsDB(object):
             row = model(
                 script_id=str(uuid.uuid4()),
                 name=name,
+                live_name=name,
                 data=zlib.compress(data.encode('utf-8')),
                 checksum=checksum(data),
                 created_at=now,
@@ -223,7 +239,8 @@ class ScriptsDB(object):
                 sa.update(model)
                 .where(model.script_id == script_id,
                        model.deleted.is_(None))
-                .values(deleted=utcnow(), deleted_by=_user(deleted_by)))
+                .values(deleted=utcnow(), deleted_by=_user(deleted_by),
+                        live_name=None))
             if result.rowcount != 1:
                 raise NoSuchScript(uuid=script_id)
 

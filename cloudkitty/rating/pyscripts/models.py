@@ -20,10 +20,14 @@ class PyScriptsScript(Base):
 
     __tablename__ = 'pyscripts_scripts'
     __table_args__ = (
-        # Name uniqueness only holds among non-deleted scripts (checked by
-        # the API), so the column carries a plain index, not a unique one.
+        # Name uniqueness only holds among non-deleted scripts, so the
+        # name carries a plain index; ``live_name`` (the name while the
+        # script is not deleted, else NULL) carries the unique constraint.
         sa.Index('ix_pyscripts_scripts_name', 'name'),
-        {'mysql_charset': 'utf8', 'mysql_engine': 'InnoDB'},
+        sa.UniqueConstraint('live_name',
+                            name='uq_pyscripts_scripts_live_name'),
+        {'mysql_charset': 'utf8mb4', 'mysql_collate': 'utf8mb4_bin',
+         'mysql_engine': 'InnoDB'},
     )
 
     id = sa.Column(sa.Integer(), primary_key=True, autoincrement=True)
@@ -39,3 +43,4 @@ class PyScriptsScript(Base):
     created_by = sa.Column(sa.String(32), nullable=False)
     updated_by = sa.Column(sa.String(32), nullable=True)
     deleted_by = sa.Column(sa.String(32), nullable=True)
+    live_name = sa.Column(sa.String(255), nullable=True)

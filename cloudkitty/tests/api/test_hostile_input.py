@@ -116,3 +116,33 @@ def test_hashmap_put_without_body(client, rules, kind, with_id):
     path = HM + '/%s/' % kind + (rule_id if with_id else '')
     resp = client.request('PUT', path, body='')
     assert 'Missing argument' in _fault(resp)
+
+
+SCOPE = {'scope_id': 's1', 'scope_key': 'project_id', 'fetcher': 'keystone',
+         'collector': 'gnocchi',
+         'last_processed_timestamp': '2019-01-01T00:00:00Z'}
+
+
+@pytest.mark.parametrize('change, field', [
+    ({'scope_id': ''}, 'scope_id'),
+    ({'scope_id': 'x' * 257}, 'scope_id'),
+    ({'scope_key': 'k' * 41}, 'scope_key'),
+    ({'fetcher': 'f' * 41}, 'fetcher'),
+    ({'collector': 'c' * 41}, 'collector'),
+])
+def test_v2_scope_create_refusals(client, change, field):
+    resp = client.post('/v2/scope', dict(SCOPE, **change))
+    assert resp.status == 400, resp.text
+    assert field in resp.json()['message']
+    assert client.get('/v2/scope').status == 404   # nothing stored
+
+
+def test_v2_scope_boundaries(client):
+    body = dict(SCOPE, scope_id='x' * 256, collector='c' * 40)
+    resp = client.post('/v2/scope', body)
+    assert resp.status == 200, resp.text
+    resp = client.request('PATCH', '/v2/scope', body={
+        'scope_id': 'x' * 256, 'collector': 'c' * 41})
+    assert resp.status == 400
+    assert client.get('/v2/scope').json()['results'][0]['collector'] == (
+        'c' * 40)

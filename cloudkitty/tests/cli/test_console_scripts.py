@@ -119,6 +119,6 @@ def test_storage_init(runs):
         tables = set(sa.inspect(engine).get_table_names())
     finally:
         engine.dispose()
-    assert version == '9feccd32'
+    assert version == '238032e480a2'
     assert {'cloudkitty_storage_states',
             'storage_scope_reprocessing_schedule'} <= tables

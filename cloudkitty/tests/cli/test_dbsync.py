@@ -54,7 +54,7 @@ def test_upgrade_then_version(migrated, backend):
     assert upgrade.returncode == 0, upgrade.stderr
     assert 'Traceback' not in upgrade.stderr + upgrade.stdout
     assert version.returncode == 0, version.stderr
-    assert version.stdout.strip() == '385e33fef139 (head)'
+    assert version.stdout.strip() == 'fd77fd4e38c6 (head)'
     engine = sa.create_engine(url)
     try:
         tables = set(sa.inspect(engine).get_table_names())

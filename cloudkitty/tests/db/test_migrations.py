@@ -18,13 +18,13 @@ def _copy_metadata():
 def test_chain_revisions():
     chain = api.get_migration()
     assert chain.version_table == 'cloudkitty_alembic'
-    assert chain.heads() == ('385e33fef139',)
+    assert chain.heads() == ('fd77fd4e38c6',)
 
 
 def test_models_match_migrations(sql_backend_url):
     chain = api.get_migration()
     migration_sync.assert_models_match(chain, models.Base.metadata)
-    assert chain.current_revisions() == ('385e33fef139',)
+    assert chain.current_revisions() == ('fd77fd4e38c6',)
     tables = set(sa.inspect(db.get_engine()).get_table_names())
     assert {'states', 'modules_state', 'service_to_collector_mappings',
             'cloudkitty_alembic'} <= tables
@@ -52,4 +52,4 @@ def test_upgrade_is_idempotent_and_stamp(sqlite_url):
     assert chain.version() == '2ac2217dcbd9'
     chain.upgrade()
     chain.upgrade()
-    assert chain.version() == '385e33fef139 (head)'
+    assert chain.version() == 'fd77fd4e38c6 (head)'

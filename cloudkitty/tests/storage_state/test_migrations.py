@@ -12,13 +12,13 @@ from cloudkitty.tests.db import migration_sync
 def test_chain_revisions():
     chain = storage_state.get_migration()
     assert chain.version_table == 'storage_states_alembic'
-    assert chain.heads() == ('9feccd32',)
+    assert chain.heads() == ('238032e480a2',)
 
 
 def test_models_match_migrations(sql_backend_url):
     chain = storage_state.get_migration()
     migration_sync.assert_models_match(chain, models.Base.metadata)
-    assert chain.version() == '9feccd32 (head)'
+    assert chain.version() == '238032e480a2 (head)'
     engine = db.get_engine()
     uniques = sa.inspect(engine).get_unique_constraints(
         'cloudkitty_storage_states')
@@ -39,7 +39,7 @@ def test_upgrade_in_place_keeps_rows(sql_backend_url):
             "('older', '2020-01-01 11:00:00', 'project_id', 'gnocchi', "
             "'keystone')"))
     chain.upgrade()
-    assert chain.version() == '9feccd32 (head)'
+    assert chain.version() == '238032e480a2 (head)'
     manager = storage_state.StateManager()
     rows = manager.get_all(active=None)
     assert [(r.id, r.identifier, r.active) for r in rows] == [

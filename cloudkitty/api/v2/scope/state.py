@@ -52,6 +52,17 @@ def _str_filters(*names):
             api_utils.MultiQueryParam(str) for name in names}
 
 
+# Widths of the scope state columns: longer values fail on MariaDB and
+# PostgreSQL (a 500), or are silently cut.
+_IDENTIFIER_COLUMN = 256
+_SHORT_COLUMN = 40
+
+
+def _column_text(max_length, min_length=None):
+    return voluptuous.All(api_utils.SingleQueryParam(str),
+                          voluptuous.Length(min=min_length, max=max_length))
+
+
 class ScopeState(base.BaseResource):
     """The scope state collection."""
 
@@ -139,9 +150,9 @@ class ScopeState(base.BaseResource):
 
     @api_utils.add_input_schema('body', {
         voluptuous.Required('scope_id'): api_utils.SingleQueryParam(str),
-        voluptuous.Optional('scope_key'): api_utils.SingleQueryParam(str),
-        voluptuous.Optional('fetcher'): api_utils.SingleQueryParam(str),
-        voluptuous.Optional('collector'): api_utils.SingleQueryParam(str),
+        voluptuous.Optional('scope_key'): _column_text(_SHORT_COLUMN),
+        voluptuous.Optional('fetcher'): _column_text(_SHORT_COLUMN),
+        voluptuous.Optional('collector'): _column_text(_SHORT_COLUMN),
         voluptuous.Optional('active'):
             api_utils.SingleQueryParam(_bool),
     })
@@ -162,10 +173,12 @@ class ScopeState(base.BaseResource):
         return render(updated)
 
     @api_utils.add_input_schema('body', {
-        voluptuous.Required('scope_id'): api_utils.SingleQueryParam(str),
-        voluptuous.Optional('scope_key'): api_utils.SingleQueryParam(str),
-        voluptuous.Optional('fetcher'): api_utils.SingleQueryParam(str),
-        voluptuous.Optional('collector'): api_utils.SingleQueryParam(str),
+        # An empty id would name no project (and was stored).
+        voluptuous.Required('scope_id'): _column_text(_IDENTIFIER_COLUMN,
+                                                      min_length=1),
+        voluptuous.Optional('scope_key'): _column_text(_SHORT_COLUMN),
+        voluptuous.Optional('fetcher'): _column_text(_SHORT_COLUMN),
+        voluptuous.Optional('collector'): _column_text(_SHORT_COLUMN),
         voluptuous.Optional('active'):
             api_utils.SingleQueryParam(_bool),
         voluptuous.Required('last_processed_timestamp'):

@@ -391,7 +391,7 @@ class TestLoading(object):
         assert module.hot_config is True
         chain = module.db_api.get_migration()
         assert chain.version_table == 'hashmap_alembic'
-        assert chain.heads() == ('8a591f85865f',)
+        assert chain.heads() == ('b12a7814608d',)
 
 
 class TestSharedFactors(object):

@@ -10,12 +10,12 @@ from cloudkitty.rating.hash import models
 
 REVISIONS = ['3dd7e13527f3', '4fa888fd7eda', '54cc17accf2c', '10d2738b67df',
              'f8c799db4aa0', 'c88a06b1cfce', '4da82e1c11c8', '644faa4491fd',
-             'Ifbf5b2515c7', '4e0232ce', '8a591f85865f']
+             'Ifbf5b2515c7', '4e0232ce', '8a591f85865f', 'b12a7814608d']
 
 
 def test_chain_revisions():
     chain = db_api.get_migration()
-    assert chain.heads() == ('8a591f85865f',)
+    assert chain.heads() == ('b12a7814608d',)
     from alembic import script
     directory = script.ScriptDirectory.from_config(chain.config())
     revs = [r.revision for r in directory.walk_revisions()]
@@ -25,7 +25,7 @@ def test_chain_revisions():
 def test_upgrade_head_and_models_match(sql_backend_url):
     chain = db_api.get_migration()
     chain.upgrade('head')
-    assert chain.current_revisions() == ('8a591f85865f',)
+    assert chain.current_revisions() == ('b12a7814608d',)
     tables = set(sa.inspect(db.get_engine()).get_table_names())
     assert set(models.Base.metadata.tables) <= tables
     try:

@@ -11,7 +11,7 @@ from cloudkitty.rating.pyscripts import db as pyscripts_db
 from cloudkitty.rating.pyscripts import models
 from cloudkitty.tests.db import migration_sync
 
-HEAD = 'c6e4cda29654'
+HEAD = '5360da4dc57b'
 
 
 def _chain():
