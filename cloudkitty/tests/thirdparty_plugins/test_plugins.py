@@ -270,3 +270,17 @@ def test_dataframe_keyword_names():
     assert legacy.groupby == {'id': 'a', 'm': 1}
     assert point.desc == {'id': 'a', 'm': 1}
     assert '"qty": 1.5' in point.json(legacy=False)
+
+
+def test_parse_groupby_is_a_method(store):
+    from cloudkitty.storage import v2 as storage_v2
+    assert store.parse_groupby_syntax_to_groupby_elements(
+        groupbys=['time-d', 'type']) == ['day_of_the_year', 'type']
+    base = storage_v2.BaseStorage
+    assert base.parse_groupby_syntax_to_groupby_elements(
+        store, ['time-w']) == ['week_of_the_year']
+    # Callers of the former static function keep working.
+    assert base.parse_groupby_syntax_to_groupby_elements(['time-m']) == [
+        'month']
+    with pytest.raises(storage_v2.InvalidQuery):
+        store.parse_groupby_syntax_to_groupby_elements(['time-q'])
