@@ -43,6 +43,15 @@ def hybrid(conf, tmp_path, sqlite_url):
     hooks._STORAGE = None
     yield driver, server, suffix
     hooks._STORAGE = None
+    # Loading the auth plugin registered its options (some required) in
+    # [storage_gnocchi]: leave the global configuration as it was.
+    from keystoneauth1 import loading
+    conf.reset()
+    for opt in loading.get_auth_plugin_conf_options('gnocchi-basic'):
+        try:
+            conf.unregister_opt(opt, 'storage_gnocchi')
+        except Exception:  # noqa: S110 not registered
+            pass
 
 
 def _wait_for(server, scopes):
@@ -113,3 +122,40 @@ def test_hybrid_on_gnocchi(conf, hybrid):
     # The per-tenant state of the hybrid storage: end of the last period.
     assert driver.storage.get_state(scopes[0]) == begin + helpers.HOUR * (
         HOURS)
+
+
+def test_hybrid_to_v2_sqlalchemy_migration(conf, hybrid, tmp_path):
+    from cloudkitty.storage import migrate
+    from cloudkitty.tests.cli import scripts
+    driver, server, suffix = hybrid
+    scopes = ['m-' + suffix]
+    first = helpers.process(conf, driver, scopes, HOURS)
+    _wait_for(server, scopes)
+    expected = sorted(
+        (metric, tzutils.local_to_utc(start), qty, price)
+        for _scope, metric, start, qty, price in helpers.expected_points(
+            scopes, first, HOURS))
+    target_db = 'sqlite:///%s' % (tmp_path / 'v2.sqlite')
+    target = scripts.write_conf(tmp_path / 'v2.conf', {
+        'database': {'connection': target_db},
+        'storage': {'version': 2, 'backend': 'sqlalchemy'}})
+    result = scripts.run(
+        'cloudkitty-storage-migrate', '--progress', 'lines',
+        '--from-config', str(tmp_path / 'ck.conf'), '--to-config', target,
+        '--scope', scopes[0], '--state-file', str(tmp_path / 'state'),
+        '--begin', (first - migrate.DAY).isoformat(), timeout=180)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert 'verification passed: %d totals' % len(
+        {(p[0], p[1].date()) for p in expected}) in result.stdout
+    conf.set_override('connection', target_db, 'database')
+    conf.set_override('version', 2, 'storage')
+    conf.set_override('backend', 'sqlalchemy', 'storage')
+    from cloudkitty import db
+    db.reset()
+    frames = storage.get_storage().retrieve(
+        begin=first, end=first + helpers.HOUR * HOURS,
+        paginate=False)['dataframes']
+    got = sorted((metric, tzutils.local_to_utc(frame.start), point.qty,
+                  point.price)
+                 for frame in frames for metric, point in frame.iterpoints())
+    assert got == expected
