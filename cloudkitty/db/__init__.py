@@ -44,10 +44,9 @@ def _driver_error(url, exc):
         package = _DRIVER_PACKAGES.get(module, module)
         return DatabaseDriverMissing(
             '[database] connection = %s needs the Python module %s, which '
-            'is not installed: install it (pip install "%s") or name an '
-            'installed driver in the URL (postgresql+psycopg://, '
-            'postgresql+psycopg2://, mysql+pymysql://)'
-            % (shown, module, package))
+            'is not installed: install it (pip install "%s") or use a '
+            'driver installed with CloudKitty (postgresql:// uses psycopg2, '
+            'mysql+pymysql://)' % (shown, module, package))
     return DatabaseDriverMissing(
         '[database] connection = %s: unknown database type or driver (%s); '
         'use e.g. postgresql://, mysql+pymysql:// or sqlite:///PATH'
@@ -94,6 +93,25 @@ def _utf8mb4_connection():
     return {'connection': url.render_as_string(hide_password=False)}
 
 
+def _psycopg2_connection():
+    """``{'connection': url}`` naming psycopg2 for ``postgresql://``.
+
+    SQLAlchemy 2.1 gives a driverless ``postgresql://`` (what DevStack and
+    most guides write) to psycopg 3; CloudKitty ships psycopg2, which
+    earlier SQLAlchemy releases and OpenStack deployments use for it (the
+    SQL storage writes with its COPY support).
+    """
+    from sqlalchemy.engine import url as sa_url
+    try:
+        url = sa_url.make_url(CONF.database.connection)
+    except Exception:
+        return {}
+    if url.drivername != 'postgresql':
+        return {}
+    url = url.set(drivername='postgresql+psycopg2')
+    return {'connection': url.render_as_string(hide_password=False)}
+
+
 def get_facade():
     global _FACADE
     if _FACADE is None:
@@ -104,7 +122,8 @@ def get_facade():
         with _LOCK:
             if _FACADE is None:
                 facade = enginefacade.transaction_context()
-                facade.configure(sqlite_fk=False, **_utf8mb4_connection())
+                facade.configure(sqlite_fk=False, **(
+                    _utf8mb4_connection() or _psycopg2_connection()))
                 try:
                     engine = facade.writer.get_engine()
                 except (ImportError, sqlalchemy.exc.NoSuchModuleError) as exc:
