@@ -30,6 +30,7 @@ import logging
 import multiprocessing
 import os
 import pickle
+import signal
 import traceback
 
 from cloudkitty.utils import tz as tzutils
@@ -162,6 +163,9 @@ class _SideServer(object):
 
 def _side_main(conn, config_file):
     """Entry point of a side's child process."""
+    # Ctrl-C reaches the whole process group: the parent handles it and
+    # stops the sides in order.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         server = _SideServer(config_file)
     except BaseException as exc:

@@ -215,3 +215,22 @@ def test_upgrade_from_the_reference_schema_keeps_rates(conf,
     assert rows[0]['rate'] == D('0.5') and rows[0]['tenant_id'] == 't'
     chain.downgrade('d875621d0384')
     assert chain.current_revisions() == ('d875621d0384',)
+
+
+def test_storage_init_applies_the_v1_chain(conf, tmp_path):
+    from cloudkitty.tests.cli import scripts
+    url = 'sqlite:///%s' % (tmp_path / 'ck.sqlite')
+    path = scripts.write_conf(tmp_path / 'ck.conf', {
+        'database': {'connection': url},
+        'storage': {'version': 1, 'backend': 'sqlalchemy'}})
+    result = scripts.run('cloudkitty-storage-init', '--config-file', path)
+    assert result.returncode == 0, result.stderr
+    conf.set_override('connection', url, 'database')
+    db.reset()
+    try:
+        assert v1_sql.get_migration().current_revisions() == (
+            '5e1c0a7b3f92',)
+        assert 'rated_data_frames' in sa.inspect(
+            db.get_engine()).get_table_names()
+    finally:
+        db.reset()
