@@ -184,7 +184,8 @@ class CycleStats(object):
                 % (self.scopes, self.processed, self.periods, self.empty,
                    locked, failed))
         if not self.behind:
-            return text + '; every processed scope is up to date'
+            return text + ('; every processed scope is up to date'
+                           if self.processed else '; nothing was due')
         worst = sorted(self.behind.items(), key=lambda item: -item[1])
         more = len(worst) - 5
         return text + '; behind: ' + ', '.join(
