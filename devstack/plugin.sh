@@ -113,15 +113,27 @@ function configure_cloudkitty_metrics {
     cp "$CLOUDKITTY_DIR/etc/cloudkitty/$sample" "$CLOUDKITTY_METRICS_CONF"
 }
 
+# The service user's keystoneauth options, in the section of a plugin.
+function iniset_cloudkitty_credentials {
+    local section=$1
+    iniset "$CLOUDKITTY_CONF" "$section" auth_type password
+    iniset "$CLOUDKITTY_CONF" "$section" auth_url "$KEYSTONE_SERVICE_URI"
+    iniset "$CLOUDKITTY_CONF" "$section" username cloudkitty
+    iniset "$CLOUDKITTY_CONF" "$section" password "$SERVICE_PASSWORD"
+    iniset "$CLOUDKITTY_CONF" "$section" project_name "$SERVICE_PROJECT_NAME"
+    iniset "$CLOUDKITTY_CONF" "$section" user_domain_name "$SERVICE_DOMAIN_NAME"
+    iniset "$CLOUDKITTY_CONF" "$section" project_domain_name "$SERVICE_DOMAIN_NAME"
+}
+
 function configure_cloudkitty_fetcher {
     iniset "$CLOUDKITTY_CONF" fetcher backend "$CLOUDKITTY_FETCHER"
     case "$CLOUDKITTY_FETCHER" in
         keystone)
-            iniset "$CLOUDKITTY_CONF" fetcher_keystone auth_section authinfos
+            iniset_cloudkitty_credentials fetcher_keystone
             iniset "$CLOUDKITTY_CONF" fetcher_keystone keystone_version 3
             ;;
         gnocchi)
-            iniset "$CLOUDKITTY_CONF" fetcher_gnocchi auth_section authinfos
+            iniset_cloudkitty_credentials fetcher_gnocchi
             iniset "$CLOUDKITTY_CONF" fetcher_gnocchi region_name "$REGION_NAME"
             ;;
         prometheus)
@@ -139,7 +151,7 @@ function configure_cloudkitty_collector {
     iniset "$CLOUDKITTY_CONF" collect metrics_conf "$CLOUDKITTY_METRICS_CONF"
     case "$CLOUDKITTY_COLLECTOR" in
         gnocchi)
-            iniset "$CLOUDKITTY_CONF" collector_gnocchi auth_section authinfos
+            iniset_cloudkitty_credentials collector_gnocchi
             iniset "$CLOUDKITTY_CONF" collector_gnocchi region_name "$REGION_NAME"
             ;;
         prometheus)
@@ -188,15 +200,6 @@ function configure_cloudkitty {
     iniset "$CLOUDKITTY_CONF" oslo_policy policy_file "$CLOUDKITTY_POLICY"
     iniset "$CLOUDKITTY_CONF" database connection "$(database_connection_url cloudkitty)"
 
-    # One set of service credentials, shared by the plugins.
-    iniset "$CLOUDKITTY_CONF" authinfos auth_type password
-    iniset "$CLOUDKITTY_CONF" authinfos auth_url "$KEYSTONE_SERVICE_URI"
-    iniset "$CLOUDKITTY_CONF" authinfos username cloudkitty
-    iniset "$CLOUDKITTY_CONF" authinfos password "$SERVICE_PASSWORD"
-    iniset "$CLOUDKITTY_CONF" authinfos project_name "$SERVICE_PROJECT_NAME"
-    iniset "$CLOUDKITTY_CONF" authinfos user_domain_name "$SERVICE_DOMAIN_NAME"
-    iniset "$CLOUDKITTY_CONF" authinfos project_domain_name "$SERVICE_DOMAIN_NAME"
-    iniset "$CLOUDKITTY_CONF" authinfos region_name "$REGION_NAME"
     configure_keystone_authtoken_middleware "$CLOUDKITTY_CONF" cloudkitty
 
     configure_cloudkitty_fetcher

@@ -158,16 +158,18 @@ def test_post_config(stack):
     assert conf['DEFAULT']['api_paste_config'] == str(etc / 'api_paste.ini')
     assert conf['database']['connection'].startswith(
         'mysql+pymysql://root:secret@127.0.0.1/cloudkitty')
-    assert conf['authinfos']['auth_url'] == 'http://10.0.0.5/identity'
-    assert conf['authinfos']['username'] == 'cloudkitty'
-    assert conf['authinfos']['project_name'] == 'service'
+    for section in ('fetcher_gnocchi', 'collector_gnocchi'):
+        assert conf[section]['auth_type'] == 'password'
+        assert conf[section]['auth_url'] == 'http://10.0.0.5/identity'
+        assert conf[section]['username'] == 'cloudkitty'
+        assert conf[section]['password'] == 'secret'
+        assert conf[section]['project_name'] == 'service'
+        assert conf[section]['user_domain_name'] == 'Default'
     assert conf['keystone_authtoken']['username'] == 'cloudkitty'
     assert conf['fetcher']['backend'] == 'gnocchi'
-    assert conf['fetcher_gnocchi']['auth_section'] == 'authinfos'
     assert conf['collect']['collector'] == 'gnocchi'
     assert conf['collect']['wait_periods'] == '0'
     assert conf['collect']['metrics_conf'] == str(etc / 'metrics.yml')
-    assert conf['collector_gnocchi']['auth_section'] == 'authinfos'
     assert conf['storage']['version'] == '2'
     assert conf['storage']['backend'] == 'sqlalchemy'
     assert not conf.has_section('storage_influxdb')
@@ -288,3 +290,25 @@ def test_disabled_services_do_nothing(tmp_path):
                   ('stack', 'extra'), ('unstack',), ('clean',)):
         stack.run(*phase)
         assert stack.calls == [], phase
+
+
+def test_keystone_fetcher_loads_the_written_credentials(tmp_path, conf):
+    stack = Stack(tmp_path, CLOUDKITTY_FETCHER='keystone')
+    stack.run('stack', 'post-config')
+    written = stack.conf()
+    assert written['fetcher']['backend'] == 'keystone'
+    assert written['fetcher_keystone']['keystone_version'] == '3'
+    # The fetcher of the processor builds its Keystone session from them
+    # (nothing is contacted before it lists projects).
+    path = tmp_path / 'fetcher.conf'
+    with open(path, 'w') as handle:
+        only = configparser.RawConfigParser()
+        only.add_section('fetcher_keystone')
+        for key, value in written['fetcher_keystone'].items():
+            only.set('fetcher_keystone', key, value)
+        only.write(handle)
+    conf(['--config-file', str(path)], project='cloudkitty',
+         default_config_files=[], default_config_dirs=[])
+    from cloudkitty.fetcher import keystone
+    fetcher = keystone.KeystoneFetcher()
+    assert fetcher.auth.auth_url == 'http://10.0.0.5/identity'
