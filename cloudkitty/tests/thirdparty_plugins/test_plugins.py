@@ -284,3 +284,35 @@ def test_parse_groupby_is_a_method(store):
         'month']
     with pytest.raises(storage_v2.InvalidQuery):
         store.parse_groupby_syntax_to_groupby_elements(['time-q'])
+
+
+class FlakyCollector(collector.ExampleCollector):
+    def fetch_all(self, metric_name, start, end, project_id=None,
+                  q_filter=None):
+        if project_id == 'down':
+            raise ck_collector.CollectError('source unreachable')
+        return super().fetch_all(metric_name, start, end, project_id,
+                                 q_filter)
+
+
+def test_failing_collector_is_logged(conf, tmp_path, database, store,
+                                     caplog):
+    conf.set_override('collector', 'example', 'collect')
+    conf.set_override('period', 3600, 'collect')
+    conf.set_override('wait_periods', 1, 'collect')
+    last = tzutils.align(tzutils.localized_now(), 3600) - 2 * HOUR
+    for scope in ('up', 'down'):
+        database.set_last_processed_timestamp(scope, last)
+    service = _processor(conf, tmp_path, database, store, _Modules({}),
+                         ['up', 'down'])
+    service.collector = FlakyCollector(period=3600, conf=METRICS)
+    try:
+        with caplog.at_level(logging.ERROR):
+            assert service.internal_run() == (1, 0, 1)
+    finally:
+        service.coord.stop()
+    assert any('Collector example: error while collecting metric' in
+               r.getMessage() and 'for scope down at timestamp %s'
+               % (last + HOUR) in r.getMessage() for r in caplog.records)
+    assert database.get_last_processed_timestamp('down') == last
+    assert database.get_last_processed_timestamp('up') == last + HOUR
