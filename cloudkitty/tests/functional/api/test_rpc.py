@@ -26,6 +26,14 @@ class RatingEndpoint(object):
 
     def quote(self, ctxt, res_data):
         self.received.put(('quote', res_data))
+        if 'script.fails' in res_data['usage']:
+            # What a processor raises when a rating script fails.
+            from cloudkitty.rating.pyscripts import engine
+
+            class _Script(object):
+                name, script_id = 'broken', 'id-1'
+            raise engine.ScriptError(_Script(), 'raised KeyError at line 3: '
+                                     "'flavor'")
         return '1.337'
 
     def reload_modules(self, ctxt):
@@ -119,6 +127,18 @@ def test_quote_goes_over_rpc(rpc_setup):
     # The client's call goes the same way.
     total = api.client('1').rating.get_quotation(res_data=body['resources'])
     assert total == '1.337'
+    assert endpoint.next_call()[0] == 'quote'
+
+
+def test_quote_failed_by_a_script_over_rpc_is_a_400(rpc_setup):
+    api, endpoint = rpc_setup
+    endpoint.drain()
+    resp = api.post('/v1/rating/quote', json={'resources': [
+        {'service': 'script.fails', 'volume': '1'}]})
+    assert resp.status_code == 400, resp.text
+    assert resp.json()['faultstring'] == (
+        "PyScripts script 'broken' (id-1): raised KeyError at line 3: "
+        "'flavor'")
     assert endpoint.next_call()[0] == 'quote'
 
 
