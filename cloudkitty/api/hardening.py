@@ -127,17 +127,20 @@ def check_json_value(value):
                 stack.append((child, path + [index]))
 
 
-def parse_json_body(body):
+def parse_json_body(body, utf8_only=False):
     """The decoded JSON body; InvalidInput for what must be refused.
 
     A body that is not JSON at all raises ValueError (not InvalidInput):
-    the frameworks answer it with their own messages.
+    the frameworks answer it with their own messages. ``utf8_only``: the
+    v1 framework decodes bodies as UTF-8 only (UTF-16 failed there with a
+    500); the v2 one also reads UTF-16 and UTF-32.
     """
+    encoding = 'utf-8' if utf8_only else json.detect_encoding(body)
     try:
-        text = body.decode(json.detect_encoding(body))
+        text = body.decode(encoding)
     except UnicodeDecodeError as exc:
-        raise InvalidInput('Invalid request body: not valid UTF-8 (%s).'
-                           % exc.reason)
+        raise InvalidInput('Invalid request body: not valid %s (%s).'
+                           % (encoding.upper(), exc.reason))
     try:
         value = json.loads(text, parse_constant=_NotFinite,
                            parse_float=_finite_float)
@@ -240,7 +243,8 @@ class InputGuard(object):
                                'request body')
             return
         try:
-            parse_json_body(body)
+            path = environ.get('PATH_INFO', '')
+            parse_json_body(body, utf8_only=not path.startswith('/v2'))
         except InvalidInput:
             raise
         except ValueError:

@@ -102,7 +102,8 @@ class APIServer(object):
     START_TIMEOUT = 60
 
     def __init__(self, overrides=None, auth_strategy='noauth',
-                 metrics_conf=None, env=None, tmp_dir=None):
+                 metrics_conf=None, env=None, tmp_dir=None,
+                 wsgi_server=None):
         self.overrides = overrides or {}
         self.auth_strategy = auth_strategy
         self.metrics_conf = metrics_conf or DEFAULT_METRICS
@@ -117,6 +118,9 @@ class APIServer(object):
                                                   'cloudkitty.sqlite')
         self.process = None
         self.setup_output = []
+        # None: the cloudkitty-api launcher; 'gunicorn': the production
+        # entry point (cloudkitty.wsgi.api:application) under gunicorn.
+        self.wsgi_server = wsgi_server
 
     # configuration -----------------------------------------------------
     def config(self):
@@ -185,8 +189,8 @@ class APIServer(object):
         self._log = open(self.log_file, 'ab')
         # The API needs no table to start: migrate while it imports.
         self.process = subprocess.Popen(
-            [_bin('cloudkitty-api'), '--config-file', self.conf_file],
-            stdout=self._log, stderr=subprocess.STDOUT, env=self._env())
+            self._server_command(), stdout=self._log,
+            stderr=subprocess.STDOUT, env=self._server_env())
         try:
             self.migrate()
             self.wait_ready()
@@ -194,6 +198,24 @@ class APIServer(object):
             self.stop()
             raise
         return self
+
+    def _server_command(self):
+        if self.wsgi_server != 'gunicorn':
+            return [_bin('cloudkitty-api'), '--config-file', self.conf_file]
+        from cloudkitty.tests.functional.fixtures import process
+        gunicorn = _bin('gunicorn')
+        return ([gunicorn, '--bind', '127.0.0.1:%d' % self.port,
+                 '--workers', '1', '--threads', '4', '--timeout', '120',
+                 '--graceful-timeout', '5', '--chdir', self.tmp_dir]
+                + process._no_control_socket(gunicorn)
+                + ['cloudkitty.wsgi.api:application'])
+
+    def _server_env(self):
+        env = self._env()
+        if self.wsgi_server == 'gunicorn':
+            # gunicorn's own options are not the API's.
+            env['OS_CLOUDKITTY_CONFIG_FILES'] = self.conf_file
+        return env
 
     def wait_ready(self):
         deadline = time.time() + self.START_TIMEOUT
