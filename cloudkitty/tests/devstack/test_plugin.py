@@ -9,6 +9,7 @@ import configparser
 import os
 import shutil
 import subprocess
+import sys
 
 import pytest
 
@@ -292,14 +293,15 @@ def test_disabled_services_do_nothing(tmp_path):
         assert stack.calls == [], phase
 
 
-def test_keystone_fetcher_loads_the_written_credentials(tmp_path, conf):
+def test_keystone_fetcher_loads_the_written_credentials(tmp_path):
     stack = Stack(tmp_path, CLOUDKITTY_FETCHER='keystone')
     stack.run('stack', 'post-config')
     written = stack.conf()
     assert written['fetcher']['backend'] == 'keystone'
     assert written['fetcher_keystone']['keystone_version'] == '3'
     # The fetcher of the processor builds its Keystone session from them
-    # (nothing is contacted before it lists projects).
+    # (nothing is contacted before it lists projects). In another process:
+    # loading registers the auth plugin's options in the global config.
     path = tmp_path / 'fetcher.conf'
     with open(path, 'w') as handle:
         only = configparser.RawConfigParser()
@@ -307,8 +309,15 @@ def test_keystone_fetcher_loads_the_written_credentials(tmp_path, conf):
         for key, value in written['fetcher_keystone'].items():
             only.set('fetcher_keystone', key, value)
         only.write(handle)
-    conf(['--config-file', str(path)], project='cloudkitty',
-         default_config_files=[], default_config_dirs=[])
-    from cloudkitty.fetcher import keystone
-    fetcher = keystone.KeystoneFetcher()
-    assert fetcher.auth.auth_url == 'http://10.0.0.5/identity'
+    code = (
+        'import sys\n'
+        'from oslo_config import cfg\n'
+        'import cloudkitty.common.config\n'
+        'cfg.CONF(["--config-file", sys.argv[1]], project="cloudkitty",\n'
+        '         default_config_files=[], default_config_dirs=[])\n'
+        'from cloudkitty.fetcher import keystone\n'
+        'print(keystone.KeystoneFetcher().auth.auth_url)\n')
+    proc = subprocess.run([sys.executable, '-c', code, str(path)],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.strip() == 'http://10.0.0.5/identity'
