@@ -321,3 +321,31 @@ def test_keystone_fetcher_loads_the_written_credentials(tmp_path):
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.strip() == 'http://10.0.0.5/identity'
+
+
+def _console(name, *args):
+    return subprocess.run(
+        [os.path.join(os.path.dirname(sys.executable), name)] + list(args),
+        capture_output=True, text=True, timeout=120)
+
+
+def test_written_configuration_passes_the_status_check(stack, tmp_path):
+    stack.run('stack', 'post-config')
+    conf = stack.conf()
+    # DevStack's MySQL and RabbitMQ are not here: SQLite, no messaging.
+    conf.set('database', 'connection',
+             'sqlite:///%s' % (tmp_path / 'cloudkitty.sqlite'))
+    conf.remove_option('DEFAULT', 'transport_url')
+    path = tmp_path / 'checked.conf'
+    with open(path, 'w') as handle:
+        conf.write(handle)
+    for command in (('cloudkitty-storage-init', '--config-file', str(path)),
+                    ('cloudkitty-dbsync', '--config-file', str(path),
+                     'upgrade')):
+        proc = _console(*command)
+        assert proc.returncode == 0, proc.stderr[-2000:]
+    proc = _console('cloudkitty-status', '--config-file', str(path),
+                    'upgrade', 'check')
+    assert proc.returncode == 0, proc.stdout + proc.stderr[-2000:]
+    assert 'Failure' not in proc.stdout, proc.stdout
+    assert 'backend = gnocchi' in proc.stdout
