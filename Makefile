@@ -4,7 +4,7 @@ VENV ?= .venv
 VPY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test venv pep8 genconfig genpolicy clean
+.PHONY: run test fuzz venv pep8 genconfig genpolicy clean
 
 # uv installs the same packages as pip several times faster; the
 # constraints file pins the versions CI runs with. Without uv, pip does it.
@@ -31,6 +31,17 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(VPY) -m pytest -ra $(PYTEST_ARGS)
+
+# The API fuzz suite's long profile (CI runs a bounded one with `make
+# test`): FUZZ_EXAMPLES examples per test, on SQLite, MariaDB and
+# PostgreSQL (those two are skipped when absent), in-process and under
+# gunicorn. The figures of each run are appended to FUZZ_REPORT.
+FUZZ_EXAMPLES ?= 1500
+FUZZ_REPORT ?= fuzz-report.txt
+fuzz: $(STAMP)
+	CK_FUZZ_PROFILE=long CK_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) \
+	CK_FUZZ_REPORT=$(FUZZ_REPORT) \
+	    $(VPY) -m pytest -ra -s cloudkitty/tests/api/fuzz $(PYTEST_ARGS)
 
 pep8: $(STAMP)
 	$(VENV)/bin/flake8 cloudkitty tools
