@@ -174,6 +174,15 @@ def _wsgi_text(value):
     return value.encode('latin-1', 'replace').decode('utf-8', 'replace')
 
 
+def _check_path(environ):
+    # No stored id or name holds a NUL (writes refuse it): a path with one
+    # names nothing. PostgreSQL cannot even compare it (it was a 500).
+    path = _wsgi_text(environ.get('PATH_INFO', ''))
+    if '\x00' in path:
+        raise NotFound('No resource found: the path holds a NUL '
+                       'character.')
+
+
 def _check_query(environ):
     check_query_string(_wsgi_text(environ.get('QUERY_STRING', '')))
 
@@ -195,7 +204,14 @@ def _read_body(environ):
     return b''
 
 
-def _error_response(environ, start_response, message):
+class NotFound(InvalidInput):
+    """A path naming what cannot exist (404)."""
+
+    status = '404 Not Found'
+
+
+def _error_response(environ, start_response, message,
+                    status='400 Bad Request'):
     path = environ.get('PATH_INFO', '')
     if path == '/v1' or path.startswith('/v1/'):
         body = {'faultcode': 'Client', 'faultstring': message,
@@ -203,7 +219,7 @@ def _error_response(environ, start_response, message):
     else:
         body = {'message': message}
     data = json.dumps(body).encode('utf-8')
-    start_response('400 Bad Request', [
+    start_response(status, [
         ('Content-Type', 'application/json'),
         ('Content-Length', str(len(data)))])
     return [data]
@@ -219,10 +235,12 @@ class InputGuard(object):
         try:
             self._check(environ)
         except InvalidInput as exc:
-            return _error_response(environ, start_response, str(exc))
+            return _error_response(environ, start_response, str(exc),
+                                   getattr(exc, 'status', '400 Bad Request'))
         return self.app(environ, start_response)
 
     def _check(self, environ):
+        _check_path(environ)
         _check_query(environ)
         content_type = environ.get('CONTENT_TYPE', '') or ''
         mimetype = content_type.split(';')[0].strip().lower()
@@ -253,11 +271,12 @@ class InputGuard(object):
 
 # --- field checks of the handlers -------------------------------------
 
-# Money and quantities are stored as NUMERIC(40, 18) (storage, hashmap
-# costs use fewer digits: see their own checks): at most 22 digits before
-# the decimal point. Anything larger cannot be stored exactly, and a sum
-# of such values could not be read back.
-MAX_INTEGER_DIGITS = 22
+# Rated quantities and prices are stored as NUMERIC(40, 18): 22 digits
+# before the decimal point, for the points and for the sums the storage
+# keeps by day and month. Values below 10**15 leave room for ten million
+# of them in one sum; larger ones failed on MariaDB and PostgreSQL (a
+# 500) or could not be summed back.
+MAX_INTEGER_DIGITS = 15
 MAX_DECIMAL = decimal.Decimal(10) ** MAX_INTEGER_DIGITS
 
 

@@ -155,6 +155,11 @@ def _shape_error(funcdef, body):
                 return _invalid(name, value, 'An object is expected, got '
                                 '%s.' % _kind(value))
             for attr in wtypes.list_attributes(datatype):
+                if attr.mandatory and attr.name in value and (
+                        value[attr.name] is None):
+                    # WSME stores the null and the handler fails on it.
+                    return _invalid(attr.name, 'None',
+                                    'Mandatory field missing.')
                 if attr.name in value:
                     stack.append((attr.datatype, value[attr.name],
                                   '%s.%s' % (name, attr.name), False))

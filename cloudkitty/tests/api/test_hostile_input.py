@@ -67,6 +67,10 @@ def _fault(resp):
      'res_data.resources.desc'),
     ('GET', HM + '/mappings?start=9999-12-31T23:59:59-12:00', None,
      'start'),
+    ('POST', HM + '/services', {'name': None}, 'attribute name'),
+    ('POST', HM + '/groups', {'name': None}, 'attribute name'),
+    ('POST', '/v1/rating/module_config/pyscripts/scripts',
+     {'name': None, 'data': 'a = 1'}, 'attribute name'),
 ])
 def test_v1_wrong_types_are_400(client, method, path, body, field):
     resp = client.request(method, path, body=body)
@@ -146,3 +150,37 @@ def test_v2_scope_boundaries(client):
     assert resp.status == 400
     assert client.get('/v2/scope').json()['results'][0]['collector'] == (
         'c' * 40)
+
+
+@pytest.fixture
+def any_db_client(conf, sql_backend_url, tmp_path):
+    yield full_app.make_client(conf, tmp_path, sql_backend_url)
+    full_app.reset_caches()
+
+
+def test_largest_accepted_values_can_be_summed(any_db_client):
+    # The storage sums points by day and month in NUMERIC(40, 18): the
+    # largest value accepted leaves room for many of them (1e22 overflowed
+    # those sums on MariaDB and PostgreSQL: a 500).
+    client = any_db_client
+    big = '999999999999999.99'
+    points = [{'vol': {'unit': 'u', 'qty': big}, 'rating': {'price': big},
+               'groupby': {'project_id': 'p'}, 'metadata': {}}] * 3
+    for hour in range(3):
+        frame = {'period': {'begin': '2019-07-01T%02d:00:00Z' % hour,
+                            'end': '2019-07-01T%02d:00:00Z' % (hour + 1)},
+                 'usage': {'cpu': points}}
+        resp = client.post('/v2/dataframes', {'dataframes': [frame]})
+        assert resp.status == 204, resp.text
+    resp = client.post('/v2/dataframes', {'dataframes': [dict(
+        frame, usage={'cpu': [dict(points[0], vol={'unit': 'u',
+                                                   'qty': '1e15'})]})]})
+    assert resp.status == 400
+    resp = client.get('/v1/report/total', query={
+        'begin': '2019-07-01', 'end': '2019-08-01', 'all_tenants': '1'})
+    assert resp.status == 200
+    assert resp.json() == '8999999999999999.91'
+    for query in ('', '&groupby=time', '&groupby=type,project_id'):
+        resp = client.get('/v2/summary', query='begin=2019-07-01T00:00:00Z'
+                          '&end=2019-08-01T00:00:00Z' + query)
+        assert resp.status == 200, resp.text
