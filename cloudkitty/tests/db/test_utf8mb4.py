@@ -11,12 +11,14 @@ from cloudkitty import db
 from cloudkitty.rating.pyscripts import db as pyscripts_db
 from cloudkitty import storage_state
 from cloudkitty.tests.api import full_app
+from cloudkitty.tests.api import wsgi_client
 
 TEXT = 'r\u00e9gion \u6771\u4eac \U0001f600 \U00020000'
 # Revision of each chain before its utf8mb4 conversion.
 BEFORE = {'cloudkitty': '385e33fef139', 'hashmap': '8a591f85865f',
           'pyscripts': 'c6e4cda29654'}
 STATE_BEFORE = '9feccd32'
+PS = '/v1/rating/module_config/pyscripts/scripts'
 
 
 def _charsets(engine):
@@ -121,22 +123,17 @@ def test_four_byte_strings_through_the_api(client):
 
 
 def test_concurrent_creates_of_one_pyscript_name(client):
-    # One API process with several threads, or several API processes:
-    # only the database can decide.
-    scripts = pyscripts_db.get_instance()
+    # Several API threads (or processes): only the database can decide.
+    app = client._client.application
     count = 6
     barrier = threading.Barrier(count)
     outcomes = []
 
     def create(index):
+        own = wsgi_client.Client(app)
         barrier.wait()
-        try:
-            script = scripts.create_script('policy', 'a = %d' % index)
-            outcomes.append(('created', script.script_id))
-        except pyscripts_db.ScriptAlreadyExists as exc:
-            outcomes.append(('conflict', exc.uuid))
-        except Exception as exc:   # reported by the assertion below
-            outcomes.append(('error', repr(exc)))
+        resp = own.post(PS, {'name': 'policy', 'data': 'a = %d' % index})
+        outcomes.append((resp.status, resp.json()))
 
     threads = [threading.Thread(target=create, args=(i,))
                for i in range(count)]
@@ -144,23 +141,21 @@ def test_concurrent_creates_of_one_pyscript_name(client):
         thread.start()
     for thread in threads:
         thread.join(60)
-    created = [value for kind, value in outcomes if kind == 'created']
-    assert len(created) == 1, outcomes
-    assert sorted(kind for kind, _ in outcomes) == (
-        ['conflict'] * (count - 1) + ['created'])
-    listed = client.get('/v1/rating/module_config/pyscripts/scripts').json()
+    statuses = sorted(status for status, _ in outcomes)
+    assert statuses == [201] + [409] * (count - 1), outcomes
+    created = [body['script_id'] for status, body in outcomes
+               if status == 201]
+    for status, body in outcomes:
+        if status == 409:
+            assert body['faultstring'] == (
+                'Script policy already exists (UUID: %s)' % created[0])
+    listed = client.get(PS).json()
     assert [s['script_id'] for s in listed['scripts']] == created
-    # Through the API, a duplicate is the reference's 409; once deleted,
-    # the name can be used again.
-    resp = client.post('/v1/rating/module_config/pyscripts/scripts',
-                       {'name': 'policy', 'data': 'a = 1'})
-    assert resp.status == 409
-    assert resp.json()['faultstring'] == (
-        'Script policy already exists (UUID: %s)' % created[0])
-    resp = client.request(
-        'DELETE', '/v1/rating/module_config/pyscripts/scripts/'
-        + created[0])
+    # The database API alone, too.
+    with pytest.raises(pyscripts_db.ScriptAlreadyExists):
+        pyscripts_db.get_instance().create_script('policy', 'a = 1')
+    # Once deleted, the name can be used again.
+    resp = client.request('DELETE', PS + '/' + created[0])
     assert resp.status == 204
-    resp = client.post('/v1/rating/module_config/pyscripts/scripts',
-                       {'name': 'policy', 'data': 'a = 1'})
+    resp = client.post(PS, {'name': 'policy', 'data': 'a = 1'})
     assert resp.status == 201, resp.text
