@@ -105,9 +105,58 @@ def check_rating_modules():
     return '; '.join(errors) or None
 
 
+# Tables every processor worker reads, and the command creating them.
+PROCESSOR_TABLES = (
+    ('cloudkitty_storage_states', 'cloudkitty-storage-init'),
+    ('storage_scope_reprocessing_schedule', 'cloudkitty-storage-init'),
+    ('modules_state', 'cloudkitty-dbsync upgrade'),
+)
+
+
+def _hidden_url():
+    from sqlalchemy.engine import url as sa_url
+    try:
+        return sa_url.make_url(CONF.database.connection).render_as_string(
+            hide_password=True)
+    except Exception:
+        return '<unparsable URL>'
+
+
+def check_database_tables(tables=PROCESSOR_TABLES):
+    """The database answers and has the tables workers read.
+
+    Schema versions are checked by ``cloudkitty-status upgrade check``.
+    """
+    import sqlalchemy
+
+    from cloudkitty import db
+    try:
+        engine = db.get_engine()
+        with engine.connect() as connection:
+            inspector = sqlalchemy.inspect(connection)
+            missing = [(name, fix) for name, fix in tables
+                       if not inspector.has_table(name)]
+    except db.DatabaseDriverMissing as exc:
+        return str(exc)
+    except Exception as exc:
+        return ('cannot connect to [database] connection = %s: %s; check '
+                'the URL, that the database exists and that the user may '
+                'use it' % (_hidden_url(), _one_line(exc)))
+    finally:
+        # Workers are forked: none may inherit this process' connections.
+        db.reset()
+    if missing:
+        fixes = sorted({fix for _name, fix in missing})
+        return ('missing table(s) %s in [database] connection = %s: run %s'
+                % (', '.join(name for name, _fix in missing), _hidden_url(),
+                   ' and '.join(fixes)))
+    return None
+
+
 def processor_error():
     """The first error that would make every processor worker fail."""
-    for check in (check_fetcher, check_collector, check_storage):
+    for check in (check_fetcher, check_collector, check_storage,
+                  check_database_tables):
         error = check()
         if error:
             return error

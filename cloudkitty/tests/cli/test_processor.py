@@ -64,6 +64,16 @@ CONFIG_MISTAKES = {
     'v1_unknown': ({'storage': {'version': '1', 'backend': 'elasticsearch'}},
                    '[storage] backend = elasticsearch is not a v1 storage '
                    'driver'),
+    # A valid configuration on a database nobody migrated.
+    'no_schema': ({'storage': {'backend': 'sqlalchemy'}},
+                  'missing table(s) cloudkitty_storage_states, '
+                  'storage_scope_reprocessing_schedule, modules_state in '
+                  '[database] connection = sqlite:///'),
+    'no_database': ({'storage': {'backend': 'sqlalchemy'},
+                     'database': {'connection': 'postgresql://ck@127.0.0.1:'
+                                  '1/ck'}},
+                    'cannot connect to [database] connection = '
+                    'postgresql://ck@127.0.0.1:1/ck'),
 }
 
 
