@@ -78,13 +78,22 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
-def configure(args, workdir):
+def configure(args, workdir, write=True):
+    """Load the configuration, written first unless ``write`` is false.
+
+    Writer processes only read it: rewriting the file while another
+    process parses it would give that one an empty configuration.
+    """
     from oslo_config import cfg
 
     import cloudkitty.common.config  # noqa: F401 (registers options)
 
     conf_file = os.path.join(workdir, 'cloudkitty.conf')
     db_url = args.db_url or 'sqlite:///' + os.path.join(workdir, 'ck.sqlite')
+    if not write:
+        cfg.CONF(['--config-file', conf_file], project='cloudkitty',
+                 default_config_dirs=[])
+        return conf_file
     with open(conf_file, 'w') as conf:
         conf.write('[DEFAULT]\nauth_strategy = noauth\n'
                    '[database]\nconnection = %s\n'
@@ -229,7 +238,7 @@ def start_api():
 
 def writer_main(args, workdir, start, index, barrier, results):
     """One writer process of ``--writers``: every Nth push call."""
-    configure(args, workdir)
+    configure(args, workdir, write=False)
     from cloudkitty import storage as ck_storage
 
     storage = ck_storage.get_storage()
