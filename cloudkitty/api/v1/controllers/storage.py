@@ -1,5 +1,6 @@
 """v1 /storage endpoints: rated data in the legacy representation."""
 import datetime
+import decimal
 
 from oslo_config import cfg
 import pecan
@@ -18,6 +19,23 @@ CONF = cfg.CONF
 UNDEFINED_TENANT = '__UNDEF__'
 
 
+# Enough digits for any stored value (the default context has 28).
+_CONTEXT = decimal.Context(prec=100)
+
+
+def _plain(value):
+    """The plain decimal text of a stored value, whatever it holds.
+
+    Data stored before pushes were validated may hold NaN, Infinity or
+    numbers of more than 28 digits: they are rendered, not a 500.
+    """
+    value = decimal.Decimal(value)
+    if not value.is_finite():
+        return value
+    with decimal.localcontext(_CONTEXT):
+        return report_ctl.plain_decimal(value)
+
+
 def _resource(metric_type, point, tenant):
     desc = info_ctl.json_safe(point.desc)
     if tenant != UNDEFINED_TENANT:
@@ -26,8 +44,8 @@ def _resource(metric_type, point, tenant):
     return storage_models.RatedResource(
         service=metric_type,
         desc=desc,
-        volume=report_ctl.plain_decimal(point.qty),
-        rating=report_ctl.plain_decimal(point.price))
+        volume=_plain(point.qty),
+        rating=_plain(point.price))
 
 
 def _tenant_of(point, scope_key):
