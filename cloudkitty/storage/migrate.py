@@ -63,8 +63,11 @@ def _load_storage(config_file):
                          default_config_dirs=[])
     log.setup(service.CONF, 'cloudkitty')
     if not service.CONF.debug:
-        # The tool's own output is the progress: only problems from here.
+        # The tool's own output is the progress: only problems from here,
+        # without the factory's notice about v2 storage being in beta.
         logging.getLogger().setLevel(logging.WARNING)
+        logging.getLogger('cloudkitty.storage').addFilter(
+            lambda record: 'is in beta' not in record.getMessage())
     from cloudkitty import storage
     return storage.get_storage(), service.CONF.collect.scope_key
 
@@ -197,6 +200,9 @@ def _side_main(conn, config_file):
 
 
 def _describe(exc):
+    if isinstance(exc, SystemExit):
+        # The configuration checks exit with "<prog>: error: <why>".
+        return str(exc.code).split(': error: ', 1)[-1]
     lines = str(exc).strip().splitlines()
     text = lines[0] if lines else ''
     return '%s: %s' % (exc.__class__.__name__, text) if text else \

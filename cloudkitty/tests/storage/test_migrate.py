@@ -335,3 +335,16 @@ def test_progress_bar_on_a_terminal_lines_otherwise():
     assert lines[1].startswith('migrate: 1/2 units (50.0%), 5 points,')
     assert 'ETA' in lines[1]
     assert lines[-1].startswith('migrate: done: 2 units, 10 points')
+
+
+def test_bad_configuration_value_is_one_line(tmp_path):
+    bad = write_conf(tmp_path, 'bad.conf', {'collect': {'period': 'abc'}})
+    good = write_conf(tmp_path, 'good.conf', sql_sections(
+        'sqlite:///%s' % (tmp_path / 'a.sqlite')))
+    result = run('--from-config', good, '--to-config', bad)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith(
+        '%s: error: target storage (%s): invalid value for option '
+        '[collect] period' % (SCRIPT, bad))
