@@ -17,15 +17,16 @@ HOURS = 2
 D = decimal.Decimal
 
 
-def hybrid_conf(path, server, db_url, policy):
+def hybrid_conf(path, server, db_url, policy, metrics_conf):
     """A cloudkitty.conf of the hybrid storage on ``server``."""
     path.write_text(
         '[DEFAULT]\nauth_strategy = noauth\n'
         '[database]\nconnection = %s\n'
+        '[collect]\nmetrics_conf = %s\n'
         '[storage]\nversion = 1\nbackend = hybrid\n'
         '[storage_gnocchi]\nauth_type = gnocchi-basic\nuser = admin\n'
         'endpoint = %s\narchive_policy_name = %s\n'
-        % (db_url, server.url, policy))
+        % (db_url, metrics_conf, server.url, policy))
     return path
 
 
@@ -33,8 +34,13 @@ def hybrid_conf(path, server, db_url, policy):
 def hybrid(conf, tmp_path, sqlite_url):
     server = fixture.get_server()
     suffix = uuid.uuid4().hex[:8]
+    metrics = tmp_path / 'metrics.yml'
+    # A metric of its own: init() creates its resource type.
+    metrics.write_text('metrics:\n  ram_%s:\n    unit: MiB\n'
+                       '    groupby: [id, project_id]\n'
+                       '    metadata: [flavor_name]\n' % suffix)
     path = hybrid_conf(tmp_path / 'ck.conf', server, sqlite_url,
-                       'rating-' + suffix)
+                       'rating-' + suffix, metrics)
     conf(['--config-file', str(path)], project='cloudkitty',
          default_config_files=[], default_config_dirs=[])
     driver = storage.get_storage()
@@ -74,6 +80,9 @@ def test_hybrid_on_gnocchi(conf, hybrid):
     expected = helpers.expected_points(scopes, first, HOURS)
 
     client = server.client()
+    created = client.resource_type.get('rating_service_ram_' + suffix)
+    assert {'unit', 'resource_id', 'ckmeta_id', 'ckmeta_project_id',
+            'ckmeta_flavor_name'} <= set(created['attributes'])
     policy = client.archive_policy.get('rating-' + suffix)
     assert sorted(policy['aggregation_methods']) == sorted(
         ['std', 'count', 'min', 'max', 'sum', 'mean'])
