@@ -941,13 +941,34 @@ def _lock_key(owner, day):
     return int.from_bytes(digest, 'big', signed=True)
 
 
+# Every push holds this key shared, or exclusive (alone) when it has more
+# (owner, day) keys than _MAX_LOCKS: the lock table of PostgreSQL is
+# bounded (max_locks_per_transaction per connection).
+_ALL_KEY = _lock_key('*', -1)
+_MAX_LOCKS = 512
+
+
+def _advisory_locks(conn, keys):
+    """Take the advisory locks of ``keys`` (see ``_lock_keys``)."""
+    if keys == 'all':
+        conn.exec_driver_sql('SELECT pg_advisory_xact_lock(%(k)s)',
+                             {'k': _ALL_KEY})
+        return
+    conn.exec_driver_sql('SELECT pg_advisory_xact_lock_shared(%(k)s)',
+                         {'k': _ALL_KEY})
+    conn.exec_driver_sql(
+        'SELECT count(pg_advisory_xact_lock(k)) FROM '
+        'unnest(%(keys)s::bigint[]) AS k', {'keys': keys})
+
+
 def _lock_keys(replaced):
     """Advisory lock keys of a push: one per (owner, UTC day) it replaces.
 
     Taken in sorted order before anything is read, they serialise pushes
     of the same (scope, period) on PostgreSQL, where no lock covers a
     block that does not exist yet: without them two pushes could both
-    find nothing to replace and both insert.
+    find nothing to replace and both insert. ``'all'`` when there would
+    be too many: the push then runs alone.
     """
     keys = set()
     for begin, end, owner, pairs in replaced:
@@ -955,6 +976,8 @@ def _lock_keys(replaced):
         for day in range(begin // models.DAY,
                          (max(end, begin + 1) - 1) // models.DAY + 1):
             keys.update(_lock_key(o, day) for o in owners)
+            if len(keys) > _MAX_LOCKS:
+                return 'all'
     return sorted(keys)
 
 
@@ -1000,9 +1023,7 @@ class SQLAlchemyStorage(storage_v2.BaseStorage):
                 conn.exec_driver_sql('BEGIN IMMEDIATE')
             try:
                 if locks and conn.dialect.name == 'postgresql':
-                    conn.exec_driver_sql(
-                        'SELECT count(pg_advisory_xact_lock(k)) FROM '
-                        'unnest(%(keys)s::bigint[]) AS k', {'keys': locks})
+                    _advisory_locks(conn, locks)
                 yield conn
             except BaseException:
                 conn.rollback()

@@ -228,3 +228,42 @@ def test_processes(driver, sql_backend_url):
     problems = check(driver)
     assert not (messages or problems), _report(problems, messages)
     assert [p.exitcode for p in processes] == [0] * workload.WRITERS
+
+
+def test_push_of_many_scopes_and_days(driver):
+    """A push over too many (scope, day) pairs for advisory locks.
+
+    It runs alone (PostgreSQL), beside smaller pushes of the same scopes.
+    """
+    from cloudkitty.storage.v2 import sqlalchemy as sql_storage
+
+    scopes = ['s%03d' % i for i in range(300)]
+    hours = [0, 30]    # two UTC days
+    big = [workload.frame(i, [(s, 'cpu') for s in scopes]) for i in hours]
+    replaced = [(int(f.start.timestamp()), int(f.end.timestamp()), None,
+                 {(s, 'cpu') for s in scopes}) for f in big]
+    assert sql_storage._lock_keys(replaced) == 'all'
+    small = [[workload.frame(i, [(s, 'cpu') for s in scopes[k::20]])
+              for i in hours] for k in range(4)]
+    barrier = threading.Barrier(len(small) + 1)
+    errors = []
+
+    def push(frames):
+        try:
+            barrier.wait(30)
+            driver.push(frames)
+        except BaseException as exc:
+            errors.append(repr(exc))
+
+    threads = [threading.Thread(target=push, args=(f,))
+               for f in [big] + small]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert not errors
+    stored, _ = stored_points(driver)
+    assert stored == {(s, 'cpu', i): input_points((s, 'cpu', i))
+                      for s in scopes for i in hours}
+    from cloudkitty.storage.v2.sqlalchemy import rollups
+    assert rollups.verify() == []
