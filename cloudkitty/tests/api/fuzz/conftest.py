@@ -20,7 +20,7 @@ _COMMON = dict(
                            HealthCheck.filter_too_much],
     print_blob=True,
 )
-settings.register_profile('ci', max_examples=40, derandomize=True,
+settings.register_profile('ci', max_examples=60, derandomize=True,
                           **_COMMON)
 settings.register_profile('long', max_examples=1500, **_COMMON)
 

@@ -111,6 +111,15 @@ class Checker(object):
         self.ids = ids
         self.stats = stats
 
+    def warm_up(self):
+        """Valid writes first: each must be accepted."""
+        for request in strategies.warm_up_requests():
+            status = self.run(request)
+            assert status < 400, (status, request)
+        for request in strategies.warm_up_dependent(self.ids):
+            status = self.run(request)
+            assert status < 400, (status, request)
+
     def run(self, request):
         before = self.snapshot.take()
         status, text = self.target.send(request)

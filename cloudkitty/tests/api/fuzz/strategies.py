@@ -152,8 +152,8 @@ def _quote(text):
 def _body_request(draw, method, path, valid, boundary=None, write=True,
                   query=None):
     """A JSON-body request: valid, boundary or hostile."""
-    mode = draw(st.sampled_from(['valid', 'valid', 'boundary', 'hostile',
-                                 'hostile', 'bad_body']))
+    mode = draw(st.sampled_from(['valid'] * 3 + ['boundary', 'hostile',
+                                                 'hostile', 'bad_body']))
     body = dict(draw(valid))
     if mode == 'boundary' and boundary is not None:
         body.update(draw(boundary))
@@ -500,3 +500,58 @@ READS = [
     ('/v2/task/reprocesses', None, (200,)),
     ('/v2/rating/modules', None, (200,)),
 ]
+
+
+def warm_up_requests():
+    """Valid writes run before fuzzing.
+
+    They give the fuzzed requests objects to address, and accepted writes
+    even to the bounded profile.
+    """
+    def post(path, body, method='POST'):
+        return Request(method, path, None, encode(body), 'application/json',
+                       True)
+    frame = {'period': {'begin': '2019-07-01T00:00:00Z',
+                        'end': '2019-07-01T01:00:00Z'},
+             'usage': {'cpu': [{'vol': {'unit': 'instance', 'qty': '1.5'},
+                                'rating': {'price': '0.25'},
+                                'groupby': {'project_id': 'p1', 'id': 'vm1'},
+                                'metadata': {'flavor_name': 'm1.tiny'}}]}}
+    return [
+        post(HM + '/services', {'name': 'compute'}),
+        post(HM + '/groups', {'name': 'g\U0001f600'}),
+        post('/v1/collector/mappings', {'collector': 'gnocchi',
+                                        'service': 'compute'}),
+        post('/v1/collector/states/gnocchi', {'enabled': True}, 'PUT'),
+        post('/v1/rating/modules/hashmap', {'module_id': 'hashmap',
+                                            'enabled': True,
+                                            'priority': 2}, 'PUT'),
+        post(PS + '/scripts', {'name': 'policy', 'data': 'a = 0'}),
+        post('/v2/scope', {'scope_id': 'p1', 'scope_key': 'project_id',
+                           'fetcher': 'keystone', 'collector': 'gnocchi',
+                           'last_processed_timestamp':
+                               '2019-07-01T02:00:00Z'}),
+        post('/v2/dataframes', {'dataframes': [frame]}),
+        post('/v2/rating/modules/pyscripts', {'enabled': False}, 'PUT'),
+    ]
+
+
+def warm_up_dependent(ids):
+    """Valid writes that need the ids created by ``warm_up_requests``."""
+    service = ids.values['service_id'][0]
+    group = ids.values['group_id'][0]
+
+    def post(path, body):
+        return Request('POST', path, None, encode(body), 'application/json',
+                       True)
+    return [
+        post(HM + '/fields', {'service_id': service, 'name': 'flavor_name'}),
+        post(HM + '/mappings', {'service_id': service, 'cost': '0.5',
+                                'type': 'flat', 'group_id': group}),
+        post(HM + '/thresholds', {'service_id': service, 'level': '10',
+                                  'cost': '0.1', 'type': 'rate'}),
+        post('/v2/task/reprocesses', {
+            'scope_ids': ['p1'], 'reason': 'fuzz warm-up',
+            'start_reprocess_time': '2019-07-01T00:00:00Z',
+            'end_reprocess_time': '2019-07-01T01:00:00Z'}),
+    ]

@@ -46,6 +46,7 @@ def test_in_process(app_client, sql_backend_url):
     checker = harness.Checker(harness.InProcess(app_client),
                               harness.Snapshot(db.get_engine()), ids, stats)
     try:
+        checker.warm_up()
         _fuzz(checker, ids)
     finally:
         stats.save()
@@ -75,6 +76,7 @@ def test_under_gunicorn(gunicorn_server, sql_backend_url):
     checker = harness.Checker(harness.OverHTTP(gunicorn_server),
                               harness.Snapshot(db.get_engine()), ids, stats)
     try:
+        checker.warm_up()
         _fuzz(checker, ids)
     finally:
         stats.save()
