@@ -41,7 +41,8 @@ FUZZ_REPORT ?= fuzz-report.txt
 fuzz: $(STAMP)
 	CK_FUZZ_PROFILE=long CK_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) \
 	CK_FUZZ_REPORT=$(FUZZ_REPORT) \
-	    $(VPY) -m pytest -ra -s cloudkitty/tests/api/fuzz $(PYTEST_ARGS)
+	    $(VPY) -m pytest -ra -s --timeout 0 cloudkitty/tests/api/fuzz \
+	    $(PYTEST_ARGS)
 
 pep8: $(STAMP)
 	$(VENV)/bin/flake8 cloudkitty tools
