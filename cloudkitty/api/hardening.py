@@ -3,17 +3,18 @@
 ``InputGuard`` wraps the whole API (v1 and v2). Before a framework sees a
 request it refuses, with a 400 naming the field:
 
-* a JSON body that is not UTF-8 (or UTF-16/32, as the frameworks detect),
-  nested deeper than ``MAX_DEPTH``, or that holds ``NaN``, ``Infinity``
-  or a number too large for a float (``1e999``): Python's parser accepts
-  all of these, and each later broke a handler (RecursionError) or was
-  stored and broke every read;
-* a string (JSON key or value, query parameter, path segment, form
-  field) holding a lone surrogate (``\\ud800``: it cannot be encoded to
-  UTF-8, so no database can store it) or a NUL character (PostgreSQL
-  text cannot hold it), or query/path bytes that are not UTF-8.
+* a JSON body that is not UTF-8 (v2 also reads UTF-16/32, as Flask
+  does), nested deeper than ``MAX_DEPTH``, or that holds ``NaN``,
+  ``Infinity`` or a number too large for a float (``1e999``): Python's
+  parser accepts all of these, and each later broke a handler
+  (RecursionError) or was stored and broke every read;
+* a string (JSON key or value, query parameter, form field) holding a
+  lone surrogate (``\\ud800``: it cannot be encoded to UTF-8, so no
+  database can store it) or a NUL character (PostgreSQL text cannot hold
+  it).
 
-The frameworks then parse the same body again, unchanged.
+A path holding a NUL is a 404: nothing stored holds one. The frameworks
+then parse the same body again, unchanged.
 
 The helpers below (``check_text``, ``check_decimal``...) are the field
 checks of the handlers that store what they receive.
