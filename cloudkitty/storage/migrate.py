@@ -6,9 +6,9 @@ runs in a child process that loads its configuration and its driver
 (``get_storage()``, any version and backend) and answers commands over a
 pipe. The parent plans the work, forwards the data and records progress:
 
-* the work is split into units of one scope and one UTC day; the scopes
-  of each month are asked first (``get_tenants``), so months without data
-  cost one call;
+* the work is split into units of one scope and one UTC day having data;
+  the scopes of each month are asked first (``get_tenants``), so months
+  without data cost one call, then those of each day;
 * a unit is read from the source (``retrieve``, filtered by scope), its
   frames merged by period, and pushed to the target with the scope id:
   a push replaces the scope's data of each pushed period, so a unit done
@@ -296,7 +296,11 @@ class Unit(collections.namedtuple('Unit', ['scope', 'begin', 'end'])):
 
 
 def plan(source, begin, end, scopes=None):
-    """The units of [begin, end), scope by scope, in time order."""
+    """The units of [begin, end), scope by scope, in time order.
+
+    Months without data cost one call; in the others, the scopes of each
+    day are asked, so that no unit is empty.
+    """
     units = []
     cursor = begin
     while cursor < end:
@@ -305,9 +309,11 @@ def plan(source, begin, end, scopes=None):
         if scopes:
             found = [s for s in found if s in scopes]
         day = cursor
-        while day < month_end:
+        while found and day < month_end:
             day_end = min(day_start(day) + DAY, month_end)
-            units.extend(Unit(scope, day, day_end) for scope in found)
+            daily = source.call('scopes', day, day_end)
+            units.extend(Unit(scope, day, day_end) for scope in daily
+                         if scope in found)
             day = day_end
         cursor = month_end
     return units
