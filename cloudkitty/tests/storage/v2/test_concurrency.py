@@ -22,18 +22,10 @@ from cloudkitty.tests.storage.v2 import workload
 
 UTC = datetime.timezone.utc
 D = workload.D
-# Until rollups are maintained atomically (MariaDB and PostgreSQL lose and
-# double data under concurrent writers).
-ATOMIC_ROLLUPS = True
 
 
 @pytest.fixture
-def driver(sql_backend_url, conf, request):
-    if (not sql_backend_url.startswith('sqlite') and not ATOMIC_ROLLUPS
-            and 'alone' not in request.node.name):
-        request.applymarker(pytest.mark.xfail(
-            reason='rollups are read, changed in Python and written back',
-            strict=True))
+def driver(sql_backend_url, conf):
     conf.set_override('period', workload.HOUR, 'collect')
     conf.set_override('backend', 'sqlalchemy', 'storage')
     from cloudkitty import storage

@@ -70,8 +70,14 @@ def upgrade():
     bind = op.get_bind()
     if bind.dialect.name == 'mysql':
         for table in ('rated_blocks_v2', 'rated_rollups_v2'):
-            op.execute('ALTER TABLE %s CONVERT TO CHARACTER SET utf8mb4 '
-                       'COLLATE utf8mb4_bin' % table)
+            # Converting rewrites the table: only when needed.
+            collation = bind.execute(sa.text(
+                'SELECT table_collation FROM information_schema.tables '
+                'WHERE table_schema = DATABASE() AND table_name = :t'),
+                {'t': table}).scalar()
+            if collation != 'utf8mb4_bin':
+                op.execute('ALTER TABLE %s CONVERT TO CHARACTER SET '
+                           'utf8mb4 COLLATE utf8mb4_bin' % table)
     op.add_column('rated_rollups_v2',
                   sa.Column('digest', sa.String(32), nullable=True))
     select = sa.select(ROLLUPS.c.id, *[ROLLUPS.c[k] for k in KEY],
