@@ -589,10 +589,11 @@ class Worker(object):
                       self._log_prefix(), metric, start)
             return metric, None
         except Exception as exc:
-            LOG.error('%s Collector %s: error while collecting metric %s '
-                      'for scope %s at timestamp %s: %s', self._log_prefix(),
-                      CONF.collect.collector, metric, self._scope_id, start,
-                      exc)
+            # The reference's wording, which operators grep for.
+            LOG.error('%s Error while collecting metric %s for scope %s '
+                      'at timestamp %s (collector %s): %s',
+                      self._log_prefix(), metric, self._scope_id, start,
+                      CONF.collect.collector, exc)
             raise ScopeProcessingError(
                 'collection of metric %s for scope %s at %s failed: %s'
                 % (metric, self._scope_id, start, exc)) from exc

@@ -311,8 +311,8 @@ def test_failing_collector_is_logged(conf, tmp_path, database, store,
             assert service.internal_run() == (1, 0, 1)
     finally:
         service.coord.stop()
-    assert any('Collector example: error while collecting metric' in
-               r.getMessage() and 'for scope down at timestamp %s'
+    assert any('Error while collecting metric' in r.getMessage()
+               and 'for scope down at timestamp %s (collector example)'
                % (last + HOUR) in r.getMessage() for r in caplog.records)
     assert database.get_last_processed_timestamp('down') == last
     assert database.get_last_processed_timestamp('up') == last + HOUR
