@@ -199,7 +199,10 @@ def get_lock_name(base):
     """The tooz lock name of a scope (processor.md §2.1)."""
     text = '-'.join(('cloudkitty', str(base), CONF.collect.collector,
                      CONF.fetcher.backend, CONF.collect.scope_key))
-    return hashlib.sha256(text.encode('ascii')).hexdigest()
+    # UTF-8: the same bytes as the reference's ASCII for ASCII ids (same
+    # names in mixed deployments); a non-ASCII scope id (the API accepts
+    # any text) raised UnicodeEncodeError (a 500 on a scope reset).
+    return hashlib.sha256(text.encode('utf-8')).hexdigest()
 
 
 def get_lock(coordinator, base):

@@ -184,3 +184,13 @@ def test_largest_accepted_values_can_be_summed(any_db_client):
         resp = client.get('/v2/summary', query='begin=2019-07-01T00:00:00Z'
                           '&end=2019-08-01T00:00:00Z' + query)
         assert resp.status == 200, resp.text
+
+
+def test_reset_of_a_non_ascii_scope(client):
+    # The lock name of a scope was derived from its id encoded in ASCII.
+    scope_id = '\u00b2\u0115\U00049f41'
+    resp = client.post('/v2/scope', dict(SCOPE, scope_id=scope_id))
+    assert resp.status == 200, resp.text
+    resp = client.put('/v2/scope', {'scope_id': scope_id,
+                                    'last_processed_timestamp': '2019-01-01'})
+    assert resp.status == 202, resp.text
