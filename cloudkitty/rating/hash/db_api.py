@@ -14,116 +14,28 @@ import sqlalchemy as sa
 
 from cloudkitty import db
 from cloudkitty.db import migration
+from cloudkitty.rating.hash import exceptions
 from cloudkitty.rating.hash import models
 
 LOG = log.getLogger(__name__)
 
-
-# ---------------------------------------------------------------- errors
-
-
-class HashMapError(Exception):
-    """Base of the hashmap errors; ``code`` is the HTTP status to use."""
-
-    code = 400
-
-
-class ClientHashMapError(HashMapError):
-    """A request breaking a rule of the module (400)."""
-
-
-class NoSuchService(HashMapError):
-    code = 404
-
-    def __init__(self, name=None, uuid=None):
-        self.name = name
-        self.uuid = uuid
-        super().__init__('No such service: %s (UUID: %s)' % (name, uuid))
-
-
-class NoSuchField(HashMapError):
-    code = 404
-
-    def __init__(self, uuid):
-        self.uuid = uuid
-        super().__init__('No such field: %s' % uuid)
-
-
-class NoSuchGroup(HashMapError):
-    code = 404
-
-    def __init__(self, name=None, uuid=None):
-        self.name = name
-        self.uuid = uuid
-        super().__init__('No such group: %s (UUID: %s)' % (name, uuid))
-
-
-class NoSuchMapping(HashMapError):
-    code = 404
-
-    def __init__(self, uuid):
-        self.uuid = uuid
-        super().__init__('No such mapping: %s' % uuid)
-
-
-class NoSuchThreshold(HashMapError):
-    code = 404
-
-    def __init__(self, uuid):
-        self.uuid = uuid
-        super().__init__('No such threshold: %s' % uuid)
-
-
-class MappingHasNoGroup(HashMapError):
-    code = 404
-
-    def __init__(self, uuid):
-        self.uuid = uuid
-        super().__init__('Mapping has no group (UUID: %s)' % uuid)
-
-
-class ThresholdHasNoGroup(HashMapError):
-    code = 404
-
-    def __init__(self, uuid):
-        self.uuid = uuid
-        super().__init__('Threshold has no group (UUID: %s)' % uuid)
-
-
-class AlreadyExists(HashMapError):
-    code = 409
-
-
-class ServiceAlreadyExists(AlreadyExists):
-    def __init__(self, name, uuid):
-        super().__init__('Service %s already exists (UUID: %s)'
-                         % (name, uuid))
-
-
-class FieldAlreadyExists(AlreadyExists):
-    def __init__(self, name, uuid):
-        super().__init__('Field %s already exists (UUID: %s)'
-                         % (name, uuid))
-
-
-class GroupAlreadyExists(AlreadyExists):
-    def __init__(self, name, uuid):
-        super().__init__('Group %s already exists (UUID: %s)'
-                         % (name, uuid))
-
-
-class MappingAlreadyExists(AlreadyExists):
-    def __init__(self, value, parent_id, parent_type, tenant_id=None):
-        super().__init__(
-            "Mapping '%s' already exists for %s '%s', tenant: '%s'"
-            % (value, parent_type, parent_id, tenant_id))
-
-
-class ThresholdAlreadyExists(AlreadyExists):
-    def __init__(self, level, parent_id, parent_type, tenant_id=None):
-        super().__init__(
-            "Threshold '%s' already exists for %s '%s', tenant: '%s'"
-            % (level, parent_type, parent_id, tenant_id))
+# The errors used to live here: third-party code imports them from here.
+HashMapError = exceptions.HashMapError
+ClientHashMapError = exceptions.ClientHashMapError
+NotFound = exceptions.NotFound
+NoSuchService = exceptions.NoSuchService
+NoSuchField = exceptions.NoSuchField
+NoSuchGroup = exceptions.NoSuchGroup
+NoSuchMapping = exceptions.NoSuchMapping
+NoSuchThreshold = exceptions.NoSuchThreshold
+MappingHasNoGroup = exceptions.MappingHasNoGroup
+ThresholdHasNoGroup = exceptions.ThresholdHasNoGroup
+AlreadyExists = exceptions.AlreadyExists
+ServiceAlreadyExists = exceptions.ServiceAlreadyExists
+FieldAlreadyExists = exceptions.FieldAlreadyExists
+GroupAlreadyExists = exceptions.GroupAlreadyExists
+MappingAlreadyExists = exceptions.MappingAlreadyExists
+ThresholdAlreadyExists = exceptions.ThresholdAlreadyExists
 
 
 # ---------------------------------------------------------------- helpers
@@ -417,9 +329,8 @@ class HashMap(object):
                 try:
                     service = self._service_row(session, service_uuid)
                 except NoSuchService as exc:
-                    # An unknown parent in a body is a client error.
-                    exc.code = 400
-                    raise
+                    raise exceptions.UnknownBodyService(
+                        exc.name, exc.uuid) from None
                 existing = self._one(session, _FIELD, service_id=service.id,
                                      name=name)
                 if existing is not None:

@@ -1,17 +1,56 @@
 """Helpers shared by the hashmap controllers.
 
-db_api errors carry their HTTP status in ``code``: wsexpose renders them
-as typed faults with that status.
+The module's errors are mapped here to HTTP statuses: ``api()`` turns
+them into client faults that wsexpose renders with that status.
 """
+import functools
+
 import pecan
 import wsme.exc
 
 from cloudkitty.rating.hash.datamodels import types as ck_types
 from cloudkitty.rating.hash import db_api as hash_db_api
+from cloudkitty.rating.hash import exceptions
+
+# The first class of an error's MRO found here gives its status.
+_STATUS = {
+    exceptions.ClientHashMapError: 400,
+    exceptions.NotFound: 404,
+    exceptions.AlreadyExists: 409,
+    exceptions.HashMapError: 400,
+}
+
+
+def http_status(error):
+    """HTTP status answering a hashmap error."""
+    for cls in type(error).__mro__:
+        status = _STATUS.get(cls)
+        if status is not None:
+            return status
+    return 400
+
+
+class _API(object):
+    """The hashmap database API, its errors raised as HTTP faults."""
+
+    def __getattr__(self, name):
+        method = getattr(hash_db_api.get_instance(), name)
+
+        @functools.wraps(method)
+        def call(*args, **kwargs):
+            try:
+                return method(*args, **kwargs)
+            except exceptions.HashMapError as exc:
+                raise wsme.exc.ClientSideError(
+                    str(exc), status_code=http_status(exc)) from exc
+        return call
+
+
+_API_INSTANCE = _API()
 
 
 def api():
-    return hash_db_api.get_instance()
+    return _API_INSTANCE
 
 
 def current_user():
