@@ -79,8 +79,8 @@ def test_lock_name(conf):
     class Coord(object):
         def get_lock(self, name):
             return name
-    name, lock = orchestrator.get_lock(Coord(), 'abcd')
-    assert name == expected and lock == expected.encode('ascii')
+    lock = orchestrator.get_lock(Coord(), 'abcd')
+    assert lock == expected.encode('ascii')
 
 
 def test_reprocessing_lock_base(conf):
@@ -514,7 +514,7 @@ def test_locked_scope_is_skipped(conf, state, tmp_path):
     state.set_last_processed_timestamp('s1', last)
     service = _service(conf, tmp_path, state, FakeCollector(), ['s1'])
     other = orchestrator.get_coordinator()
-    _name, lock = orchestrator.get_lock(other, 's1')
+    lock = orchestrator.get_lock(other, 's1')
     assert lock.acquire(blocking=False)
     try:
         assert service.internal_run() == (0, 1, 0)

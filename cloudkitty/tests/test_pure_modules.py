@@ -14,6 +14,9 @@ import pytest
 # Append the dotted name of every module meant to stay pure.
 PURE_MODULES = [
     'cloudkitty.dataframe',
+    'cloudkitty.processor.locks',
+    'cloudkitty.processor.schedule',
+    'cloudkitty.processor.skip',
     'cloudkitty.utils',
     'cloudkitty.utils.json',
     'cloudkitty.utils.lazy',

@@ -133,8 +133,8 @@ class ScopeState(base.BaseResource):
             client.cast({}, 'reset_state', res_data=res_data)
         else:
             # No RPC: reset here, under the processors' scope lock.
-            from cloudkitty import orchestrator
-            orchestrator.reset_scope_state(res_data, storage=self._storage)
+            from cloudkitty.processor import reset
+            reset.reset_scope_state(res_data, storage=self._storage)
         return {}, 202
 
     def _single(self, scope_id):
