@@ -5,7 +5,6 @@ Every public method opens its own transaction and returns plain dicts
 whose keys and order are the API's (rating-hashmap spec §2), with Decimal
 money and naive UTC datetimes.
 """
-import datetime
 import uuid
 
 from oslo_db import exception as db_exc
@@ -16,6 +15,7 @@ from cloudkitty import db
 from cloudkitty.db import migration
 from cloudkitty.rating.hash import exceptions
 from cloudkitty.rating.hash import models
+from cloudkitty.rating.hash import rules
 
 LOG = log.getLogger(__name__)
 
@@ -40,21 +40,6 @@ ThresholdAlreadyExists = exceptions.ThresholdAlreadyExists
 
 # ---------------------------------------------------------------- helpers
 
-def _check_one_parent(service_id, field_id):
-    """A rule belongs to exactly one service or field."""
-    if service_id and field_id:
-        raise ClientHashMapError('You can only specify one parent.')
-    if not service_id and not field_id:
-        raise ClientHashMapError('You must specify one parent.')
-
-
-def _check_map_type(map_type):
-    if map_type not in models.MAP_TYPES:
-        raise ClientHashMapError(
-            'Invalid input for field/attribute type. Value: %r. '
-            'Value should be one of: flat, rate' % (map_type,))
-
-
 def _global_or_tenant(model, tenant_id):
     """Rules of every tenant plus those of ``tenant_id``."""
     tenants = [model.tenant_id.is_(None)]
@@ -68,31 +53,12 @@ def _row_id(row):
     return row.id if row is not None else None
 
 
-def utcnow():
-    """Now as naive UTC with microseconds (the stored form)."""
-    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
-
-
-def to_naive_utc(value):
-    """Naive UTC from a datetime (naive values are taken as UTC)."""
-    if value is None:
-        return None
-    if value.tzinfo is not None:
-        value = value.astimezone(datetime.timezone.utc).replace(tzinfo=None)
-    return value
-
-
-def fmt_dt(value):
-    """Datetime as printed in error messages (space separator)."""
-    return None if value is None else str(value)
-
-
-def _cost(value):
-    return models.quantize(value, models.COST_SCALE)
-
-
-def _level(value):
-    return models.quantize(value, models.LEVEL_SCALE)
+# Time helpers used by the plugin and third-party code through db_api.
+utcnow = rules.utcnow
+to_naive_utc = rules.to_naive_utc
+fmt_dt = rules.fmt_dt
+_cost = rules.cost
+_level = rules.level
 
 
 _SERVICE = models.HashMapService
@@ -432,11 +398,8 @@ class HashMap(object):
                       end=None, created_by=None, updated_by=None,
                       deleted_by=None, description=None, is_active=None,
                       all=True):
-        if (not all and service_uuid is None and field_uuid is None
-                and group_uuid is None):
-            raise ClientHashMapError(
-                'You must specify either service_uuid, field_uuid or '
-                'group_uuid.')
+        if not all:
+            rules.check_listing_parent(service_uuid, field_uuid, group_uuid)
         with db.session_for_read() as session:
             conds = self._rule_filters(
                 session, _MAPPING, service_uuid, field_uuid, group_uuid,
@@ -467,13 +430,6 @@ class HashMap(object):
                                    .order_by(_MAPPING.id)).scalars().all()
             return _rule_dicts(session, rows, 'mapping')
 
-    @staticmethod
-    def _check_window(start, end):
-        if end is not None and end < start:
-            raise ClientHashMapError(
-                'Cannot create a rule with start after end. '
-                'start=[%s] end=[%s].' % (fmt_dt(start), fmt_dt(end)))
-
     def create_mapping(self, cost, map_type='flat', value=None,
                        service_id=None, field_id=None, group_id=None,
                        tenant_id=None, start=None, end=None, name=None,
@@ -483,22 +439,14 @@ class HashMap(object):
         now = utcnow()
         start = to_naive_utc(start)
         end = to_naive_utc(end)
-        if not force and start is not None and start < now:
-            raise ClientHashMapError(
-                'Cannot create a rule with start in the past. '
-                'start=[%s] current time=[%s].' % (fmt_dt(start),
-                                                   fmt_dt(now)))
+        if not force:
+            rules.check_start(start, now)
         # The reference compares end with a missing start (500): the start
         # defaults to now, so compare with that.
-        self._check_window(start or now, end)
-        _check_one_parent(service_id, field_id)
-        if value and service_id:
-            raise ClientHashMapError(
-                "You can't specify a value and a service_id.")
-        if not value and field_id:
-            raise ClientHashMapError(
-                'You must specify a value for a field mapping.')
-        _check_map_type(map_type)
+        rules.check_window(start or now, end)
+        rules.check_one_parent(service_id, field_id)
+        rules.check_mapping_target(value, service_id, field_id)
+        rules.check_map_type(map_type)
         name = name or uuid.uuid4().hex
         start = start or now
         with db.session_for_write() as session:
@@ -582,42 +530,23 @@ class HashMap(object):
             if row.deleted is not None:
                 raise NoSuchMapping(uuid)
             if row.start < now:
-                # Checks in the reference's order: an ended rule is refused
-                # before any attribute is compared.
                 immutable.update({'cost': cost, 'start': start,
                                   'description': description})
-                changed = self._changed(current, immutable)
-                if row.end is not None:
-                    if end == row.end and changed is None:
-                        # keystoneauth re-sends the PUT after the 302: a
-                        # repeat of the update that set the end is no-op.
-                        return current
-                    raise ClientHashMapError(
-                        'Cannot update a rule that was already processed '
-                        'and has a defined end date.')
-                if changed is not None:
+                changed = rules.changed_attribute(current, immutable)
+                if row.end is None and changed is not None:
                     LOG.info('Mapping %s is running: attribute [%s] '
                              'cannot change.', uuid, changed)
-                    raise ClientHashMapError(
-                        'You are allowed to update only the attribute [end] '
-                        'as this rule is already running as it started on '
-                        '[%s]' % fmt_dt(row.start))
-                if end is not None and end < now:
-                    raise ClientHashMapError(
-                        'End date must be in the future. end=[%s] current '
-                        'time=[%s]' % (fmt_dt(end), fmt_dt(now)))
+                if rules.check_running_update(row.start, row.end, end,
+                                              changed, now):
+                    return current
                 row.end = end
             else:
                 # Not started: value, type, tenant, group, name and parents
                 # are never updated by PUT; whatever the body says of them
                 # is ignored.
                 new_start = start or row.start
-                if new_start < now:
-                    raise ClientHashMapError(
-                        'Cannot create a rule with start in the past. '
-                        'start=[%s] current time=[%s].'
-                        % (fmt_dt(new_start), fmt_dt(now)))
-                self._check_window(new_start, end)
+                rules.check_start(new_start, now)
+                rules.check_window(new_start, end)
                 service, parent, group = self._stored_parents(session, row)
                 if self._mapping_conflict(
                         session, name=row.name, value=row.value,
@@ -638,32 +567,6 @@ class HashMap(object):
             session.flush()
             return _rule_dicts(session, [row], 'mapping')[0]
 
-    @staticmethod
-    def _changed(current, sent):
-        """Name of the first attribute of ``sent`` differing, or None.
-
-        Falsy values (null, "", 0) are no change, as in the reference:
-        the client sends back what it read, tempest sends ``"cost": 0``.
-        """
-        for key, value in sent.items():
-            if value is None or value == '' or value is False:
-                continue
-            stored = current.get(key)
-            if key == 'cost':
-                value = _cost(value)
-                if value and value != stored:
-                    return key
-            elif key in ('start', 'end'):
-                if to_naive_utc(value) != stored:
-                    return key
-            elif key in ('service_id', 'field_id', 'group_id'):
-                if stored is None or str(value).lower().replace(
-                        '-', '') != stored.replace('-', ''):
-                    return key
-            elif value != stored:
-                return key
-        return None
-
     def delete_mapping(self, uuid, deleted_by='unknown'):
         with db.session_for_write() as session:
             row = self._one(session, _MAPPING, mapping_id=str(uuid))
@@ -682,10 +585,7 @@ class HashMap(object):
     def list_thresholds(self, service_uuid=None, field_uuid=None,
                         group_uuid=None, no_group=False, tenant_uuid=None,
                         filter_tenant=False):
-        if service_uuid is None and field_uuid is None and group_uuid is None:
-            raise ClientHashMapError(
-                'You must specify either service_uuid, field_uuid or '
-                'group_uuid.')
+        rules.check_listing_parent(service_uuid, field_uuid, group_uuid)
         with db.session_for_read() as session:
             conds = self._rule_filters(
                 session, _THRESHOLD, service_uuid, field_uuid, group_uuid,
@@ -704,8 +604,8 @@ class HashMap(object):
         ``level_label``: the level as the client wrote it, for the
         conflict message.
         """
-        _check_one_parent(service_id, field_id)
-        _check_map_type(map_type)
+        rules.check_one_parent(service_id, field_id)
+        rules.check_map_type(map_type)
         stored_level = _level(level)
         try:
             with db.session_for_write() as session:
@@ -744,7 +644,7 @@ class HashMap(object):
 
     def update_threshold(self, uuid, level, cost, map_type='flat',
                          group_id=None, tenant_id=None):
-        _check_map_type(map_type)
+        rules.check_map_type(map_type)
         try:
             with db.session_for_write() as session:
                 row = self._threshold_row(session, uuid)

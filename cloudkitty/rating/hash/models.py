@@ -3,10 +3,11 @@
 Tables and column names match the reference schema, so databases created
 by it are used in place.
 """
-import decimal
 
 import sqlalchemy as sa
 from sqlalchemy import orm
+
+from cloudkitty.rating.hash import rules
 
 
 class Base(orm.DeclarativeBase):
@@ -16,19 +17,14 @@ class Base(orm.DeclarativeBase):
 _TABLE_ARGS = {'mysql_charset': 'utf8mb4', 'mysql_collate': 'utf8mb4_bin',
                'mysql_engine': 'InnoDB'}
 
-MAP_TYPES = ('flat', 'rate')
-COST_SCALE = 28
-LEVEL_SCALE = 8
-COST_QUANTUM = decimal.Decimal(1).scaleb(-COST_SCALE)
-LEVEL_QUANTUM = decimal.Decimal(1).scaleb(-LEVEL_SCALE)
-_QUANTIZE_CONTEXT = decimal.Context(prec=60)
-
-
-def quantize(value, scale):
-    """``value`` as a Decimal with exactly ``scale`` fractional digits."""
-    quantum = decimal.Decimal(1).scaleb(-scale)
-    return decimal.Decimal(value).quantize(quantum,
-                                           context=_QUANTIZE_CONTEXT)
+# Defined with the validation rules (no SQL there); kept here for the
+# migrations and code importing them from the models.
+MAP_TYPES = rules.MAP_TYPES
+COST_SCALE = rules.COST_SCALE
+LEVEL_SCALE = rules.LEVEL_SCALE
+COST_QUANTUM = rules.COST_QUANTUM
+LEVEL_QUANTUM = rules.LEVEL_QUANTUM
+quantize = rules.quantize
 
 
 def sqlite_decimal(precision, scale):
