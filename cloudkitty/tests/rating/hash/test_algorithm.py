@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from cloudkitty import dataframe
 from cloudkitty import db
 from cloudkitty.rating import hash as hashmap
+from cloudkitty.rating.hash import pricing
 
 D = decimal.Decimal
 PAST = datetime.datetime(2000, 1, 1)
@@ -432,13 +433,13 @@ class TestSharedFactors(object):
         api.create_threshold(D(10), D('0.9'), 'rate', service_id=svc)
         module = hashmap.HashMap()
         calls = []
-        real = hashmap.point_factors
+        real = pricing.point_factors
 
         def counting(*args):
             calls.append(args[1])
             return real(*args)
 
-        monkeypatch.setattr(hashmap, 'point_factors', counting)
+        monkeypatch.setattr(pricing, 'point_factors', counting)
         points = [(q, {'flavor': f}) for q in (1, 5, 20) for f in 'ab']
         first = prices(module, 'svc', *points)
         # Below/above the level x two flavors: four distinct factors.
