@@ -1,16 +1,23 @@
 """RPC (oslo.messaging): transport, client, server, module notices, quotes.
 
+The payload conversions and the in-process rating of quotes are in
+``cloudkitty.rating.quote`` (re-exported here under their old names).
+
 Messaging is optional: without ``[DEFAULT] transport_url`` there is no
 transport, module notices are not sent (processors re-read module state
 for every scope anyway) and the API rates quotes itself.
 """
-import datetime
-import decimal
 import threading
 
 from oslo_config import cfg
 from oslo_log import log as logging
 import oslo_messaging
+
+from cloudkitty.utils import lazy
+
+# The rating package (pecan, SQLAlchemy) is imported on first use: every
+# service imports this module for its options.
+rating_quote = lazy.LazyModule('cloudkitty.rating.quote')
 
 LOG = logging.getLogger(__name__)
 CONF = cfg.CONF
@@ -148,73 +155,6 @@ def wake_workers():
         LOG.exception('Could not wake the processor workers up')
 
 
-def resources_to_usage(resources):
-    """``{"usage": ...}`` RPC payload of the v1 quote resources.
-
-    ``resources`` is a list of ``{"service", "volume", "desc"}`` dicts.
-    Quantities are sent as strings so no precision is lost on the wire.
-    """
-    usage = {}
-    for res in resources:
-        usage.setdefault(res['service'], []).append({
-            'vol': {'unit': 'undef', 'qty': str(res['volume'])},
-            'desc': res.get('desc') or {},
-        })
-    return {'usage': usage}
-
-
-def usage_to_frame(res_data, start=None):
-    """DataFrame of an RPC ``quote`` payload (processor.md §7.2)."""
-    from cloudkitty import dataframe
-    from cloudkitty.utils import tz as tzutils
-    start = start or tzutils.localized_now()
-    end = tzutils.add_delta(
-        start, datetime.timedelta(seconds=CONF.collect.period))
-    frame = dataframe.DataFrame(start, end)
-    for metric, entries in (res_data.get('usage') or {}).items():
-        for entry in entries:
-            vol = entry.get('vol') or {}
-            desc = entry.get('desc') or {}
-            frame.add_point(dataframe.DataPoint(
-                unit=vol.get('unit'),
-                qty=decimal.Decimal(str(vol.get('qty', 0))),
-                price=0,
-                groupby=desc.get('groupby') or {},
-                metadata=desc.get('metadata') or {}), metric)
-    return frame
-
-
-def enabled_modules(tenant_id=None):
-    """Enabled rating modules, highest priority first."""
-    from stevedore import extension
-    # The scope positionally: modules may name that parameter otherwise.
-    mgr = extension.ExtensionManager(
-        'cloudkitty.rating.processors', invoke_on_load=True,
-        invoke_args=(tenant_id,),
-        on_load_failure_callback=_log_load_failure)
-    modules = [ext.obj for ext in mgr if ext.obj.enabled]
-    # sort() is stable: ties keep the discovery order.
-    modules.sort(key=lambda m: m.priority, reverse=True)
-    return modules
-
-
-def _log_load_failure(manager, entrypoint, exc):
-    LOG.warning('Rating module %s could not be loaded: %s',
-                entrypoint.name, exc)
-
-
-def rate_quote(res_data):
-    """Rate a quote payload in-process; returns the total as a string."""
-    frame = usage_to_frame(res_data)
-    for module in enabled_modules():
-        module.reload_config()
-        frame = module.quote(frame)
-    total = decimal.Decimal(0)
-    for _metric, point in frame.iterpoints():
-        total += point.price
-    return str(total)
-
-
 def quote(res_data):
     """Price ``{"usage": ...}``: over RPC when configured, else here.
 
@@ -222,6 +162,17 @@ def quote(res_data):
     """
     client = get_client()
     if client is None:
-        return rate_quote(res_data)
+        return rating_quote.rate_quote(res_data)
     return client.prepare(namespace=RATING_NAMESPACE).call(
         {}, 'quote', res_data=res_data)
+
+
+# Former names of the quote helpers, now in cloudkitty.rating.quote.
+_QUOTE_NAMES = frozenset(('enabled_modules', 'rate_quote',
+                          'resources_to_usage', 'usage_to_frame'))
+
+
+def __getattr__(name):
+    if name in _QUOTE_NAMES:
+        return getattr(rating_quote, name)
+    raise AttributeError('module %r has no attribute %r' % (__name__, name))

@@ -2,11 +2,12 @@
 import threading
 
 from oslo_log import log
-from stevedore import extension
+
+from cloudkitty.rating import registry
 
 LOG = log.getLogger(__name__)
 
-PROCESSORS_NAMESPACE = 'cloudkitty.rating.processors'
+PROCESSORS_NAMESPACE = registry.NAMESPACE
 
 _LOCK = threading.Lock()
 _EXTENSIONS = None
@@ -23,16 +24,12 @@ def _discover():
         LOG.warning('Rating module %s could not be loaded: %s',
                     getattr(entrypoint, 'name', entrypoint), exc)
 
-    cache = getattr(extension.ExtensionManager, 'ENTRY_POINT_CACHE', None)
-    if isinstance(cache, dict):
-        cache.pop(PROCESSORS_NAMESPACE, None)
     # Built without argument, as the reference does: a module may name
-    # its (defaulted) scope parameter as it likes.
-    mgr = extension.ExtensionManager(
-        PROCESSORS_NAMESPACE, invoke_on_load=True,
-        on_load_failure_callback=_on_load_failure)
+    # its (defaulted) scope parameter as it likes. Entry points are looked
+    # up again: a module installed since is listed.
+    loaded = registry.extensions(on_failure=_on_load_failure, fresh=True)
     # Sorted by plugin name, whatever the entry-point order.
-    return sorted(mgr.extensions, key=lambda ext: ext.name), not failed
+    return sorted(loaded, key=lambda ext: ext.name), not failed
 
 
 def get_extensions(reload=False):

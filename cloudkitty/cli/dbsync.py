@@ -16,7 +16,6 @@ CONF = cfg.CONF
 LOG = logging.getLogger(__name__)
 
 CORE_MODULE = 'cloudkitty'
-PROCESSORS_NAMESPACE = 'cloudkitty.rating.processors'
 
 
 class DBSyncError(Exception):
@@ -92,28 +91,21 @@ def get_chains(name=None):
     instantiated. With ``name``, only that chain is looked up (and only
     that module imported).
     """
-    from stevedore import extension
-    from stevedore import named
-
     from cloudkitty.db import api as db_api
+    from cloudkitty.rating import registry
     chains = []
     if name in (None, CORE_MODULE):
         chains.append((CORE_MODULE, db_api.get_migration()))
         if name is not None:
             return chains
-    if name is None:
-        manager = extension.ExtensionManager(
-            PROCESSORS_NAMESPACE, invoke_on_load=False,
-            on_load_failure_callback=_on_load_failure)
-    else:
-        manager = named.NamedExtensionManager(
-            PROCESSORS_NAMESPACE, [name], invoke_on_load=False,
-            on_load_failure_callback=_on_load_failure)
-    for ext in manager:
+    loaded = registry.extensions(
+        instantiate=False, names=None if name is None else [name],
+        on_failure=_on_load_failure)
+    for ext in loaded:
         try:
             chain = _module_chain(ext)
         except Exception as exc:
-            _on_load_failure(manager, ext.entry_point, exc)
+            _on_load_failure(None, ext.entry_point, exc)
             continue
         if chain is not None:
             chains.append((ext.name, chain))

@@ -10,8 +10,9 @@ from cloudkitty import storage as ck_storage
 from cloudkitty.utils import lazy
 
 # Imported on first use, for start-up time (oslo.messaging imports
-# eventlet, storage_state SQLAlchemy).
+# eventlet, storage_state and the rating package SQLAlchemy).
 messaging = lazy.LazyModule('cloudkitty.messaging')
+quote = lazy.LazyModule('cloudkitty.rating.quote')
 oslo_messaging = lazy.LazyModule('oslo_messaging')
 storage_state = lazy.LazyModule('cloudkitty.storage_state')
 
@@ -38,7 +39,7 @@ class RatingEndpoint(object):
 
     def quote(self, ctxt, res_data):
         LOG.debug('Received quote request %s', res_data)
-        return messaging.rate_quote(res_data)
+        return quote.rate_quote(res_data)
 
     def reload_modules(self, ctxt):
         self._record('reload_modules')

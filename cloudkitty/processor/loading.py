@@ -5,16 +5,20 @@ import threading
 from oslo_config import cfg
 from oslo_log import log as logging
 from stevedore import driver
-from stevedore import extension
 
 from cloudkitty import collector as ck_collector
 from cloudkitty import processor
+from cloudkitty.utils import lazy
+
+# The rating package imports pecan and SQLAlchemy: on first use.
+registry = lazy.LazyModule('cloudkitty.rating.registry')
 
 CONF = cfg.CONF
 LOG = logging.getLogger(processor.LOGGER_NAME)
 
 FETCHERS_NAMESPACE = 'cloudkitty.fetchers'
 COLLECTORS_NAMESPACE = ck_collector.COLLECTORS_NAMESPACE
+# registry.NAMESPACE, without importing the rating package.
 PROCESSORS_NAMESPACE = 'cloudkitty.rating.processors'
 
 
@@ -71,12 +75,9 @@ class RatingModules(object):
 
         # No argument: a module's constructor parameter may have any name
         # (the reference names it tenant_id), with a None default.
-        mgr = extension.ExtensionManager(
-            PROCESSORS_NAMESPACE, invoke_on_load=True, invoke_kwds={},
-            on_load_failure_callback=on_failure)
+        loaded = registry.extensions(on_failure=on_failure)
         if failures:
-            from cloudkitty.db import api as db_api
-            states = db_api.get_module_state_manager()
+            states = registry.module_states()
             for name, exc in failures:
                 # Rating without an enabled module would store wrong
                 # prices: fail (the period is retried) instead.
@@ -86,16 +87,12 @@ class RatingModules(object):
                                        'not be loaded: %s' % (name, exc))
                 LOG.warning('Disabled rating module %s could not be '
                             'loaded: %s', name, exc)
-        plugins = []
         try:
-            for ext in mgr:
-                if ext.obj.enabled:
-                    plugins.append((ext.obj.priority, ext.name, ext.plugin))
+            plugins = [(ext.obj.priority, ext.name, ext.plugin)
+                       for ext in registry.by_priority(loaded)]
         except Exception:
             self.invalidate()
             raise
-        # Stable sort: ties keep the entry point order.
-        plugins.sort(key=lambda item: item[0], reverse=True)
         with self._lock:
             self._plugins = plugins
         return plugins

@@ -543,8 +543,7 @@ class _EntryPoint(object):
 
 
 def _fake_manager(failing):
-    def manager(namespace, invoke_on_load, invoke_kwds,
-                on_load_failure_callback):
+    def manager(namespace, on_load_failure_callback, **kwargs):
         for name in failing:
             on_load_failure_callback(None, _EntryPoint(name),
                                      ImportError('boom'))
