@@ -127,7 +127,7 @@ def _field_dicts(session, rows):
              'service_id': services.get(r.service_id)} for r in rows]
 
 
-class HashMap(object):
+class HashMapDB(object):
     """The hashmap database API (stateless: one transaction per call)."""
 
     # ------------------------------------------------------------ lookups
@@ -718,7 +718,10 @@ def get_migration():
         models.Base.metadata)
 
 
-_INSTANCE = HashMap()
+# The class was called HashMap, like the plugin; the old name stays.
+HashMap = HashMapDB
+
+_INSTANCE = HashMapDB()
 
 
 def get_instance():

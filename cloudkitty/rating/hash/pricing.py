@@ -83,9 +83,9 @@ class _ServiceRules(object):
 def compile_rules(services, fields, groups, mappings, thresholds):
     """Lookup tables {service name: _ServiceRules} from rule rows.
 
-    Rows are those of ``HashMap.load_all_rules`` (mappings: those valid
-    at one date); global rules are merged before tenant rules so that the
-    latter override, as in the reference.
+    Rows are those of ``db_api.HashMapDB.load_all_rules`` (mappings:
+    those valid at one date); global rules are merged before tenant
+    rules so that the latter override, as in the reference.
     """
     rules = {}
     by_service_id = {}
