@@ -53,25 +53,43 @@ def _driver_error(url, exc):
         % (shown, str(exc).splitlines()[0]))
 
 
-def _sqlite_pragmas(dbapi_connection, connection_record):
-    # The API and the processor share the embedded SQLite file: WAL lets
-    # readers go on during writes, and the timeout waits out writers.
+SQLITE_BUSY_TIMEOUT_MS = 30000
+# The API and the processor share the embedded SQLite file: WAL lets
+# readers go on during writes, and the timeout waits out writers. The
+# rated-data storage opens the same file with these settings too.
+SQLITE_PRAGMAS = ('journal_mode=WAL',
+                  'busy_timeout=%d' % SQLITE_BUSY_TIMEOUT_MS,
+                  'synchronous=NORMAL')
+
+
+def apply_sqlite_pragmas(dbapi_connection, extra=()):
+    """Set ``SQLITE_PRAGMAS``, then ``extra``, on a sqlite3 connection."""
     cursor = dbapi_connection.cursor()
-    cursor.execute('PRAGMA journal_mode=WAL')
-    cursor.execute('PRAGMA busy_timeout=30000')
-    cursor.execute('PRAGMA synchronous=NORMAL')
+    for pragma in SQLITE_PRAGMAS + tuple(extra):
+        cursor.execute('PRAGMA ' + pragma)
     cursor.close()
 
 
+def begin_sqlite(conn, write):
+    """Begin a SQLite transaction; a writing one takes the write lock now.
+
+    A write transaction that reads first would otherwise be deferred; in
+    WAL mode, its first write then fails at once with "database is
+    locked" when another connection wrote meanwhile (the busy timeout does
+    not apply). ``BEGIN IMMEDIATE`` waits for the write lock upfront.
+    """
+    conn.exec_driver_sql('BEGIN IMMEDIATE' if write else 'BEGIN')
+
+
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    apply_sqlite_pragmas(dbapi_connection)
+
+
 def _sqlite_begin(conn):
-    # A write session that reads first would otherwise start a deferred
-    # transaction; in WAL mode, its first write then fails at once with
-    # "database is locked" when another process wrote meanwhile (the busy
-    # timeout does not apply). Write sessions take the write lock upfront
-    # and wait for it. This replaces oslo.db's listener emitting BEGIN.
+    # Write sessions take the write lock upfront (see begin_sqlite). This
+    # replaces oslo.db's listener emitting BEGIN.
     if 'in_transaction' not in conn.info:
-        conn.exec_driver_sql('BEGIN IMMEDIATE'
-                             if getattr(_WRITING, 'depth', 0) else 'BEGIN')
+        begin_sqlite(conn, write=bool(getattr(_WRITING, 'depth', 0)))
         conn.info['in_transaction'] = True
 
 

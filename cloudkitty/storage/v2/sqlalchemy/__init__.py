@@ -25,20 +25,15 @@ of the window from the period rollups. Every other query groups and
 filters the points themselves in SQL (JSON attributes extracted with
 ``json_extract`` on SQLite and MariaDB, ``->>`` on PostgreSQL).
 """
-import contextlib
 import csv
 import datetime
 import decimal
 import functools
-import hashlib
 import io
 import json
-import os
 import re
-import threading
 import types
 
-from oslo_db import api as oslo_db_api
 from oslo_log import log as logging
 import sqlalchemy as sa
 
@@ -48,9 +43,10 @@ except ImportError:  # pragma: no cover - optional speed-up
     orjson = None
 
 from cloudkitty import dataframe
-from cloudkitty import db
 from cloudkitty.db import migration
 from cloudkitty.storage import v2 as storage_v2
+from cloudkitty.storage.v2.sqlalchemy import engine as sql_engine
+from cloudkitty.storage.v2.sqlalchemy import locks as sql_locks
 from cloudkitty.storage.v2.sqlalchemy import models
 from cloudkitty.utils import tz as tzutils
 
@@ -76,217 +72,18 @@ _BAD_KEY = re.compile(r'["\\\x00-\x1f]')
 _CHUNK = 500
 
 
+# Names used by the rollups tool and the tests.
+_engine = sql_engine.get_engine
+_forget_engines = sql_engine.forget_engines
+_lock_keys = sql_locks.lock_keys
+
+
 def get_chain():
     """The migration chain of this backend."""
     return _CHAIN
 
 
 # -- exact aggregates on SQLite ---------------------------------------------
-
-class _DecimalAggregate(object):
-    """Exact aggregate over decimal text (SQLite has no decimal type).
-
-    ``step`` is the bound ``append`` of a list: SQLite calls it once per
-    row, and a builtin is the cheapest call; the arithmetic happens once,
-    in ``finalize``.
-    """
-
-    def __init__(self):
-        self.values = []
-        self.step = self.values.append
-
-    def compute(self, values):
-        raise NotImplementedError()
-
-    def finalize(self):
-        values = [v for v in self.values if v is not None]
-        if not values:
-            return None
-        with decimal.localcontext(CTX):
-            result = self.compute([
-                decimal.Decimal(v if isinstance(v, str) else str(v))
-                for v in values])
-        return format(result, 'f')
-
-
-class _DSum(_DecimalAggregate):
-    def compute(self, values):
-        return sum(values, ZERO)
-
-
-class _DMin(_DecimalAggregate):
-    def compute(self, values):
-        return min(values)
-
-
-class _DMax(_DecimalAggregate):
-    def compute(self, values):
-        return max(values)
-
-
-class _DAvg(_DecimalAggregate):
-    def compute(self, values):
-        return sum(values, ZERO) / len(values)
-
-
-_SQLITE_AGGREGATES = {'ck_dsum': _DSum, 'ck_dmin': _DMin, 'ck_dmax': _DMax,
-                      'ck_davg': _DAvg}
-
-
-def _dadd(left, right):
-    """Exact sum of two decimal texts (rollup upserts on SQLite)."""
-    if left is None or right is None:
-        return right if left is None else left
-    return format(CTX.add(decimal.Decimal(str(left)),
-                          decimal.Decimal(str(right))), 'f')
-
-
-def _add_functions(dbapi_connection):
-    for name, klass in _SQLITE_AGGREGATES.items():
-        dbapi_connection.create_aggregate(name, 1, klass)
-    dbapi_connection.create_function('ck_dadd', 2, _dadd,
-                                     deterministic=True)
-
-
-_ENGINES = {}
-_ENGINE_LOCK = threading.Lock()
-
-
-class _Checkpointer(object):
-    """Checkpoints the WAL of a SQLite file in a background thread.
-
-    A commit that crosses SQLite's automatic checkpoint threshold copies
-    the WAL into the database file and syncs it before returning: a fifth
-    of the time of a large push. The storage's own connections leave that
-    to this thread (sqlite3 releases the GIL while it checkpoints), poked
-    after each write; other connections to the file keep the automatic
-    checkpoints.
-
-    A checkpoint syncs the database file: it runs once about
-    ``THRESHOLD`` bytes were written since the last one, not after every
-    small write. The threshold stays well below SQLite's own (1000 pages,
-    4 MiB): past it, a commit of another connection to the file (the scope
-    state's, between pushes) would checkpoint inline.
-    """
-
-    THRESHOLD = 1024 * 1024
-
-    def __init__(self, path):
-        self.path = path
-        self.event = threading.Event()
-        self.thread = None
-        self.lock = threading.Lock()
-        self.pending = 0
-
-    def poke(self, written):
-        """Count ``written`` bytes; checkpoint past the threshold."""
-        self.pending += written
-        if self.pending < self.THRESHOLD:
-            return
-        self.pending = 0
-        if self.thread is None:
-            with self.lock:
-                if self.thread is None:
-                    self.thread = threading.Thread(
-                        target=self._run, name='ck-sqlite-checkpoint',
-                        daemon=True)
-                    self.thread.start()
-        self.event.set()
-
-    def _run(self):
-        import sqlite3
-
-        conn = sqlite3.connect(self.path, check_same_thread=False,
-                               isolation_level=None)
-        conn.execute('PRAGMA busy_timeout=30000')
-        while True:
-            self.event.wait()
-            self.event.clear()
-            try:
-                conn.execute('PRAGMA wal_checkpoint(PASSIVE)').fetchall()
-            except sqlite3.Error as exc:   # the next poke tries again
-                LOG.debug('Checkpoint of %s failed: %s', self.path, exc)
-
-
-_CHECKPOINTERS = {}
-
-
-def _forget_engines():
-    # A forked child must not share the parent's SQLite connections (nor
-    # count on its threads).
-    for key, engine in list(_ENGINES.items()):
-        if isinstance(key, str):
-            engine.dispose(close=False)
-    _ENGINES.clear()
-    _CHECKPOINTERS.clear()
-
-
-def _after_write(engine, written):
-    checkpointer = _CHECKPOINTERS.get(engine)
-    if checkpointer is not None:
-        checkpointer.poke(written)
-
-
-if hasattr(os, 'register_at_fork'):
-    os.register_at_fork(after_in_child=_forget_engines)
-
-
-def _add_aggregates(dbapi_connection, record, *args):
-    if not record.info.get('ck_aggregates'):
-        _add_functions(dbapi_connection)
-        record.info['ck_aggregates'] = True
-
-
-def _sqlite_connect(dbapi_connection, record):
-    cursor = dbapi_connection.cursor()
-    # Same settings as cloudkitty.db: the API and the processor share the
-    # file; WAL lets readers go on during writes.
-    cursor.execute('PRAGMA journal_mode=WAL')
-    cursor.execute('PRAGMA busy_timeout=30000')
-    cursor.execute('PRAGMA synchronous=NORMAL')
-    # Pushes insert into several indexes at once: keep their pages cached
-    # (the default cache is 2 MiB).
-    cursor.execute('PRAGMA cache_size=-131072')
-    cursor.execute('PRAGMA temp_store=MEMORY')
-    # See _Checkpointer.
-    cursor.execute('PRAGMA wal_autocheckpoint=0')
-    cursor.close()
-    # Let SQLAlchemy's transaction begin; BEGIN IMMEDIATE is ours.
-    dbapi_connection.isolation_level = None
-    _add_functions(dbapi_connection)
-
-
-def _engine():
-    """The engine for rated data.
-
-    MariaDB and PostgreSQL use the shared oslo.db engine. On SQLite,
-    oslo.db opens and closes a connection per transaction (NullPool), and
-    closing the last connection checkpoints the WAL: tens of milliseconds
-    per push. Rated data gets its own pooled engine on the same file.
-    """
-    engine = db.get_engine()
-    if engine.dialect.name != 'sqlite':
-        return engine
-    if engine.url.database in (None, '', ':memory:'):
-        # One shared in-memory connection: keep oslo.db's engine.
-        if id(engine) not in _ENGINES:
-            with _ENGINE_LOCK:
-                sa.event.listen(engine, 'checkout', _add_aggregates)
-                _ENGINES[id(engine)] = engine
-        return engine
-    url = engine.url.render_as_string(hide_password=False)
-    own = _ENGINES.get(url)
-    if own is None:
-        with _ENGINE_LOCK:
-            own = _ENGINES.get(url)
-            if own is None:
-                own = sa.create_engine(url, poolclass=sa.pool.QueuePool,
-                                       pool_size=5, max_overflow=10)
-                sa.event.listen(own, 'connect', _sqlite_connect)
-                _CHECKPOINTERS[own] = _Checkpointer(engine.url.database)
-                _ENGINES[url] = own
-    return own
-
 
 # -- helpers ---------------------------------------------------------------
 
@@ -909,77 +706,6 @@ _UPSERT_COLUMNS = ('digest', 'kind') + _ROLLUP_KEY_COLUMNS + (
 _BLOCK_COLUMNS = ('begin_ts', 'end_ts', 'owner', 'scope_id', 'count', 'sums',
                   'points')
 
-# Isolation of write transactions. PostgreSQL: each statement sees what
-# committed before it, after the advisory locks were granted. MariaDB:
-# locking reads take next-key locks, so a concurrent push of the same
-# (scope, period) waits or deadlocks (and is retried) instead of adding a
-# second copy.
-_ISOLATION = {'postgresql': 'READ COMMITTED', 'mysql': 'REPEATABLE READ'}
-
-
-def _retryable(exc):
-    """PostgreSQL serialization failures, retried as deadlocks are."""
-    for _ in range(4):
-        if exc is None:
-            return False
-        if getattr(exc, 'pgcode', None) in ('40001', '40P01'):
-            return True
-        exc = (getattr(exc, 'orig', None)
-               or getattr(exc, 'inner_exception', None))
-    return False
-
-
-_RETRY = oslo_db_api.wrap_db_retry(
-    max_retries=30, retry_interval=0.02, inc_retry_interval=True,
-    max_retry_interval=0.5, retry_on_deadlock=True,
-    exception_checker=_retryable, jitter=True)
-
-
-def _lock_key(owner, day):
-    digest = hashlib.blake2b(('%s\x1f%d' % (owner, day)).encode(
-        'utf-8', 'surrogatepass'), digest_size=8, person=b'ck-rated').digest()
-    return int.from_bytes(digest, 'big', signed=True)
-
-
-# Every push holds this key shared, or exclusive (alone) when it has more
-# (owner, day) keys than _MAX_LOCKS: the lock table of PostgreSQL is
-# bounded (max_locks_per_transaction per connection).
-_ALL_KEY = _lock_key('*', -1)
-_MAX_LOCKS = 512
-
-
-def _advisory_locks(conn, keys):
-    """Take the advisory locks of ``keys`` (see ``_lock_keys``)."""
-    if keys == 'all':
-        conn.exec_driver_sql('SELECT pg_advisory_xact_lock(%(k)s)',
-                             {'k': _ALL_KEY})
-        return
-    conn.exec_driver_sql('SELECT pg_advisory_xact_lock_shared(%(k)s)',
-                         {'k': _ALL_KEY})
-    conn.exec_driver_sql(
-        'SELECT count(pg_advisory_xact_lock(k)) FROM '
-        'unnest(%(keys)s::bigint[]) AS k', {'keys': keys})
-
-
-def _lock_keys(replaced):
-    """Advisory lock keys of a push: one per (owner, UTC day) it replaces.
-
-    Taken in sorted order before anything is read, they serialise pushes
-    of the same (scope, period) on PostgreSQL, where no lock covers a
-    block that does not exist yet: without them two pushes could both
-    find nothing to replace and both insert. ``'all'`` when there would
-    be too many: the push then runs alone.
-    """
-    keys = set()
-    for begin, end, owner, pairs in replaced:
-        owners = [owner] if owner is not None else {o for o, _ in pairs}
-        for day in range(begin // models.DAY,
-                         (max(end, begin + 1) - 1) // models.DAY + 1):
-            keys.update(_lock_key(o, day) for o in owners)
-            if len(keys) > _MAX_LOCKS:
-                return 'all'
-    return sorted(keys)
-
 
 class SQLAlchemyStorage(storage_v2.BaseStorage):
     """v2 storage on the SQL database of ``[database] connection``.
@@ -998,53 +724,9 @@ class SQLAlchemyStorage(storage_v2.BaseStorage):
     def _query(self, engine):
         return _Query(engine.dialect.name, self._scope_key())
 
-    @staticmethod
-    @contextlib.contextmanager
-    def _write(engine, locks=()):
-        """A connection in a transaction, committed on success.
-
-        ``locks``: advisory lock keys taken first, in order (PostgreSQL;
-        see ``_lock_keys``). Writers add the size of what they wrote to
-        ``conn.info['ck_written']`` (see _Checkpointer).
-        """
-        with engine.connect() as conn:
-            wanted = _ISOLATION.get(conn.dialect.name)
-            if wanted and conn.dialect.default_isolation_level != wanted:
-                conn.execution_options(isolation_level=wanted)
-            if conn.dialect.name == 'sqlite':
-                # oslo.db's engine (in-memory databases) emits its own BEGIN
-                # unless this marker is set.
-                conn.info['in_transaction'] = True
-            conn.begin()
-            if conn.dialect.name == 'sqlite':
-                # Take the write lock first: a deferred transaction that
-                # reads then writes fails at once when another writer went
-                # first.
-                conn.exec_driver_sql('BEGIN IMMEDIATE')
-            try:
-                if locks and conn.dialect.name == 'postgresql':
-                    _advisory_locks(conn, locks)
-                yield conn
-            except BaseException:
-                conn.rollback()
-                raise
-            conn.commit()
-            # Deletes and updates count as one page at least.
-            written = conn.info.pop('ck_written', 0) + 4096
-        _after_write(engine, written)
-
-    @classmethod
-    def _transaction(cls, engine, work, locks=()):
-        """Run ``work(conn)`` in a write transaction.
-
-        Deadlocks and serialization failures roll the whole transaction
-        back and run it again: ``work`` must start from scratch each time.
-        """
-        @_RETRY
-        def attempt():
-            with cls._write(engine, locks) as conn:
-                work(conn)
-        attempt()
+    # Write transactions (see engine.transaction); the rollups tool uses
+    # this name.
+    _transaction = staticmethod(sql_engine.transaction)
 
     # -- writes -----------------------------------------------------------
     def push(self, dataframes, scope_id=None):
@@ -1165,8 +847,8 @@ class SQLAlchemyStorage(storage_v2.BaseStorage):
 
         locks = ()
         if engine.dialect.name == 'postgresql':
-            locks = _lock_keys(replaced)
-        self._transaction(engine, work, locks)
+            locks = sql_locks.lock_keys(replaced)
+        sql_engine.transaction(engine, work, locks)
 
     @staticmethod
     def _select_blocks(conn, where):
@@ -1343,7 +1025,7 @@ class SQLAlchemyStorage(storage_v2.BaseStorage):
                 self._delete_blocks(conn, [row.id for row in rows])
             self._apply_deltas(conn, deltas)
 
-        self._transaction(engine, work)
+        sql_engine.transaction(engine, work)
 
     # -- reads ------------------------------------------------------------
     def _rollup_groups(self, conn, query, keys, filters, metric_types,

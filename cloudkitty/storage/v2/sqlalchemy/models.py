@@ -34,19 +34,19 @@ import hashlib
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
-SCALE = 18
-PRECISION = 40
-QUANTUM = decimal.Decimal(1).scaleb(-SCALE)
-# Enough digits for any sum of NUMERIC(40, 18) values.
-DECIMAL_CONTEXT = decimal.Context(prec=80)
+from cloudkitty.storage.v2.sqlalchemy import layout
 
-KIND_PERIOD = 0
-KIND_DAY = 1
-KIND_MONTH = 2
-DAY = 86400
+SCALE = layout.SCALE
+PRECISION = layout.PRECISION
+QUANTUM = layout.QUANTUM
+DECIMAL_CONTEXT = layout.DECIMAL_CONTEXT
 
-# Group-by attributes copied into rollup columns.
-TIME_KEYS = ('day_of_the_year', 'week_of_the_year', 'month', 'year')
+KIND_PERIOD = layout.KIND_PERIOD
+KIND_DAY = layout.KIND_DAY
+KIND_MONTH = layout.KIND_MONTH
+DAY = layout.DAY
+
+TIME_KEYS = layout.TIME_KEYS
 
 
 def exact(value):
