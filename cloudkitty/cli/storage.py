@@ -1,5 +1,5 @@
 """``cloudkitty-storage-init``: prepare the storage backend and the scope
-state tables (cli.md §4)."""
+state tables."""
 import sys
 
 from oslo_log import log as logging

@@ -241,7 +241,7 @@ def _definitions(conf):
 
 
 def check_metrics(conf, extra_schema=None, extra_groupby=None):
-    """Validate and normalise a raw metrics.yml dict (spec §4.3).
+    """Validate and normalise a raw metrics.yml dict (first validator).
 
     Returns ``{metric_key: definition}`` where metric_key is the metric
     name, or ``name@#alt_name`` when an alt_name is set. The scope key (and
@@ -330,7 +330,7 @@ _ZERO_F = decimal.Decimal('0.0')
 
 
 class Converter(object):
-    """Quantity conversion and mutation of one metric (spec §3.3).
+    """Quantity conversion and mutation of one metric.
 
     ``qty * factor + offset`` then the mutator; built once per metric so
     per-point work is a couple of Decimal operations.
@@ -366,7 +366,7 @@ class Converter(object):
 
 
 def time_groupby(start):
-    """The four calendar keys added to every point's groupby (§3.2)."""
+    """The four calendar keys the reference adds to every groupby."""
     return {
         'week_of_the_year': start.strftime('%U'),
         'day_of_the_year': str(start.timetuple().tm_yday),
@@ -494,7 +494,7 @@ def get_collector(name=None, period=None, conf=None):
 
 
 def validate_conf(conf, collector=None):
-    """Second validator (v1 info API, spec §4.3).
+    """Second validator (the one the v1 info API applies).
 
     Validates ``conf`` with the base schema plus the extra schema of
     ``collector`` (a class, a name, or the configured ``[collect]

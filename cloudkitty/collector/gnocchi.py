@@ -2,7 +2,7 @@
 
 Usage comes from Gnocchi's dynamic aggregates API (``POST
 /v1/aggregates``) grouped by the metric's groupby, with resource metadata
-from a resource search (spec plugins.md §3.5).
+from a resource search, as the reference does.
 """
 import copy
 import datetime

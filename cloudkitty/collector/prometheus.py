@@ -1,7 +1,7 @@
 """Prometheus collector.
 
 One PromQL instant query per (metric, scope, period), evaluated at the end
-of the period over a range covering the period (spec plugins.md §3.4).
+of the period over a range covering the period, as the reference does.
 """
 import decimal
 

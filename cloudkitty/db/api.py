@@ -74,7 +74,7 @@ def _upsert(model, key, values):
 class ModuleStateManager(object):
     """Enable flag and priority of rating modules (``modules_state``).
 
-    Semantics of rating-modules.md §4: a module without a row is disabled
+    As in the reference: a module without a row is disabled
     with priority 1; a NULL or 0 priority reads as 1; setters upsert.
     The v1 collector API stores collector states here under the name
     ``collector_<name>``.

@@ -1,6 +1,6 @@
 """Core SQL models (migration chain ``cloudkitty_alembic``).
 
-The tables match cli.md §3.2 column for column, so databases created by
+The tables match the reference's column for column, so databases created by
 the reference implementation are used in place.
 """
 import sqlalchemy as sa

@@ -3,7 +3,7 @@ from cloudkitty import rating
 
 
 class Noop(rating.RatingProcessorBase):
-    """Dummy module (rating-modules.md §7).
+    """Dummy module, as in the reference.
 
     Always enabled with priority 1, whatever the module-state table says;
     it leaves every price unchanged and has no configuration API.

@@ -1,8 +1,8 @@
 """Scope processing state and reprocessing schedules (SQL).
 
 ``StateManager`` keeps, per scope, the start of the last processed period
-(processor.md §4); ``ReprocessingSchedulerDb`` keeps the reprocessing tasks
-(processor.md §6, api-v2.md §4.9–4.10). Both live in ``[database]
+(the processor resumes from it); ``ReprocessingSchedulerDb`` keeps the
+reprocessing tasks (``/v2/task/reprocesses``). Both live in ``[database]
 connection``, in the chain ``storage_states_alembic`` applied by
 ``cloudkitty-storage-init`` (``StateManager().init()``).
 
@@ -175,7 +175,7 @@ class ScopeState(object):
         return self.identifier
 
     def as_dict(self):
-        """The api-v2 §4.1 rendering (timestamps as local ISO strings)."""
+        """The ``GET /v2/scope`` rendering (local ISO timestamps)."""
         toggle = self.scope_activation_toggle_date
         return {
             'scope_id': self.identifier,
@@ -203,7 +203,7 @@ class StateManager(object):
     def get_migration():
         return get_migration()
 
-    # -- processor operations (processor.md §4.2) ---------------------
+    # -- processor operations ------------------------------------------
 
     def _get_db_item(self, session, identifier, fetcher=None,
                      collector=None, scope_key=None):
@@ -308,7 +308,7 @@ class StateManager(object):
                 raise NoSuchScope(identifier)
             return bool(row.active)
 
-    # -- API operations (api-v2.md §4.2-4.5, §4.9) ----------------------
+    # -- API operations (/v2/scope, /v2/task/reprocesses) --------------
 
     def create_scope(self, identifier, last_processed_timestamp,
                      fetcher=None, collector=None, scope_key=None,
@@ -393,7 +393,7 @@ class StateManager(object):
     def update_storage_scope(self, storage_scope_to_update, scope_key=None,
                              fetcher=None, collector=None, active=None,
                              session=None):
-        """Update one scope (api-v2.md §4.4 PATCH); returns its ScopeState.
+        """Update one scope (``PATCH /v2/scope``); returns its ScopeState.
 
         ``storage_scope_to_update`` is a ScopeState (or its id). Each of
         scope_key/fetcher/collector changes only when given non-empty.
@@ -475,7 +475,7 @@ class ReprocessingSchedule(object):
         return None if value is None else value.replace(tzinfo=None)
 
     def as_dict(self):
-        """The api-v2 §4.10 rendering.
+        """The ``GET /v2/task/reprocesses`` rendering.
 
         Stored naive UTC values, ``isoformat()``; ``current_reprocess_time``
         is "" until started.

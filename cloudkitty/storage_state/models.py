@@ -1,5 +1,5 @@
 """Scope state and reprocessing schedule models (chain
-``storage_states_alembic``, cli.md §3.3).
+``storage_states_alembic``, tables as the reference's).
 
 Datetimes are stored naive, in UTC.
 """

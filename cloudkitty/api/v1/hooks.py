@@ -185,7 +185,7 @@ def _shape_error(funcdef, body):
 
 
 def router_error(request, status, title, description=''):
-    """Router-level error body (api-v1 §2.6.2), shaped by ``Accept``."""
+    """Router-level error body as the reference's, shaped by ``Accept``."""
     accept = request.headers.get('Accept', '') or ''
     response = webob.Response(status=status)
     if 'application/json' in accept:

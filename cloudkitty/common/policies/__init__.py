@@ -15,7 +15,8 @@ from cloudkitty.common.policies.v2 import tasks as v2_tasks
 
 
 def list_rules():
-    # Registration order is part of the spec (config.md §4).
+    # Registration order is the reference's (the sample policy file
+    # lists the rules in this order).
     return list(itertools.chain(
         base.list_rules(),
         collector.list_rules(),

@@ -2,7 +2,7 @@
 
 Objects are identified by UUID strings; the integer keys stay internal.
 Every public method opens its own transaction and returns plain dicts
-whose keys and order are the API's (rating-hashmap spec §2), with Decimal
+whose keys and order are those of the API's bodies, with Decimal
 money and naive UTC datetimes.
 """
 import uuid
@@ -435,7 +435,7 @@ class HashMapDB(object):
                        tenant_id=None, start=None, end=None, name=None,
                        description=None, created_by='unknown',
                        force=False):
-        """Create a mapping (checks in the order of spec §4.4.3)."""
+        """Create a mapping (checks in the reference's order)."""
         now = utcnow()
         start = to_naive_utc(start)
         end = to_naive_utc(end)
@@ -510,7 +510,7 @@ class HashMapDB(object):
     def update_mapping(self, uuid, cost=None, start=None, end=None,
                        description=None, updated_by='unknown',
                        immutable=None):
-        """Update a mapping (spec §4.4.4).
+        """Update a mapping (``PUT``; only ``end`` once it has started).
 
         ``immutable``: {attribute: value} sent by the client for attributes
         that PUT never changes (value, type, tenant_id, group_id, name,

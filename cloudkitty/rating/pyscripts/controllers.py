@@ -24,7 +24,7 @@ def _fmt(value):
 
 
 def _request_user():
-    """User recorded in audit fields (api-v1.md §1.2)."""
+    """User recorded in audit fields: the token's, else 'unknown'."""
     request = pecan.request
     if 'X-Auth-Token' not in request.headers:
         return 'unknown'
@@ -86,7 +86,7 @@ class ScriptsController(rest.RestController):
     def get_all(self, no_data=False, deleted=False, start=None, end=None,
                 created_by=None, updated_by=None, deleted_by=None,
                 description=None, is_active=None):
-        """List scripts (storage order), with the spec's filters."""
+        """List scripts (storage order), with the reference's filters."""
         no_data = datamodels.Flag('no_data').convert(no_data)
         deleted = datamodels.Flag('deleted').convert(deleted)
         is_active = datamodels.Flag('is_active').convert(is_active)
@@ -150,7 +150,7 @@ class ScriptsController(rest.RestController):
     @wsme_pecan.wsexpose(datamodels.Script, wtypes.text,
                          body=datamodels.Script, status_code=201)
     def put(self, script_id=None, script_data=None):
-        """Update a script (201 + Location), rating-pyscripts §3.3."""
+        """Update a script (201 + Location, as the reference answers)."""
         if script_data is None:
             raise wsme_exc.InvalidInput('name', None,
                                         'Mandatory field missing.')

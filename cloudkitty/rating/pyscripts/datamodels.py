@@ -1,4 +1,4 @@
-"""WSME types of the pyscripts API (rating-pyscripts.md §2.1)."""
+"""WSME types of the pyscripts API (the reference's bodies)."""
 import datetime
 import uuid
 

@@ -114,7 +114,7 @@ class ScriptsDB(object):
                      end=None, created_by=None, updated_by=None,
                      deleted_by=None, description=None, is_active=None,
                      now=None):
-        """Scripts in storage order, filtered as in rating-pyscripts §3.1."""
+        """Scripts in storage order, filtered as the reference filters them."""
         model = models.PyScriptsScript
         query = sa.select(model)
         if not deleted:

@@ -1,4 +1,4 @@
-"""Running rating scripts on frames (rating-pyscripts.md §4).
+"""Running rating scripts on frames.
 
 A script sees one global, ``data``: a fresh mutable dict built from the
 frame. Whatever ``data`` holds when the script ends (mutated in place or
@@ -102,7 +102,7 @@ def compile_script(script):
 
 
 def frame_to_dict(frame):
-    """The ``data`` structure of §4.3: fresh, mutable, types sorted."""
+    """The ``data`` a script sees: fresh, mutable, types sorted."""
     usage = {}
     types = dict(frame.itertypes())
     for type_ in sorted(types):
@@ -252,7 +252,7 @@ def _build_frame(data):
 
 
 def dict_to_frame(data, script):
-    """Validate a script's ``data`` (§4.4) and build the new frame."""
+    """Validate the ``data`` a script left and build the new frame."""
     try:
         return _build_frame(data)
     except _Invalid as exc:

@@ -1,6 +1,6 @@
 """SQL model of the pyscripts module (migration chain ``pyscripts_alembic``).
 
-Columns match rating-pyscripts.md §2 so that databases created by the
+Columns match the reference's so that databases created by the
 reference implementation are used in place. Datetimes are stored naive UTC.
 """
 import sqlalchemy as sa

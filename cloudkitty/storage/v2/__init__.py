@@ -1,4 +1,4 @@
-"""The v2 storage contract (plugins.md §5.2).
+"""The v2 storage contract (the reference's ``BaseStorage``).
 
 Every v2 driver subclasses ``BaseStorage`` and is loaded by
 ``cloudkitty.storage.get_storage()`` from the namespace

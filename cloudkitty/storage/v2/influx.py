@@ -1,4 +1,4 @@
-"""InfluxDB 1.x v2 storage driver (``influxdb``, plugins.md §5.3).
+"""InfluxDB 1.x v2 storage driver (``influxdb``, layout as the reference).
 
 One InfluxDB point per rated DataPoint in the measurement ``dataframes``:
 time = period start, tags = group-by attributes plus ``type``, fields =

@@ -76,7 +76,7 @@ def _validated_metrics():
     try:
         return get_metrics_conf()
     except InvalidMetricsConf:
-        # The 405 comes before the policy check (spec api-v1 3.2).
+        # The reference answers this 405 before the policy check.
         raise wsme_exc.ClientSideError(INVALID_CONF_MSG, status_code=405)
 
 

@@ -1,4 +1,4 @@
-"""/v2/rating/modules (api-v2.md §4.11)."""
+"""/v2/rating/modules."""
 import voluptuous
 from werkzeug import exceptions as http_exceptions
 

@@ -1,4 +1,4 @@
-"""/v2/scope: scope states (api-v2.md §4.1-4.5)."""
+"""/v2/scope: scope states."""
 from cloudkitty.api.v2 import utils as api_utils
 
 

@@ -1,4 +1,4 @@
-"""GET/PUT/PATCH/POST /v2/scope (api-v2.md §4.1-4.5)."""
+"""GET/PUT/PATCH/POST /v2/scope."""
 import flask
 from oslo_config import cfg
 from oslo_log import log as logging
@@ -35,9 +35,9 @@ def _dt_local(value):
 
 
 def render(scope):
-    """The api-v2 §4.1 representation, plus ``state`` for the client."""
+    """The reference's representation, plus ``state`` for the client."""
     output = scope.as_dict()
-    # python-cloudkittyclient shows a "State" column (spec README).
+    # python-cloudkittyclient shows a "State" column.
     output['state'] = output['last_processed_timestamp']
     return output
 

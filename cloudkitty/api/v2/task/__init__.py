@@ -1,4 +1,4 @@
-"""/v2/task: reprocessing tasks (api-v2.md §4.9-4.10)."""
+"""/v2/task: reprocessing tasks."""
 from cloudkitty.api.v2 import utils as api_utils
 
 

@@ -1,4 +1,4 @@
-"""POST/GET /v2/task/reprocesses (api-v2.md §4.9-4.10)."""
+"""POST/GET /v2/task/reprocesses."""
 import calendar
 import datetime
 

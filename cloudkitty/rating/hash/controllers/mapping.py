@@ -7,7 +7,7 @@ from cloudkitty.rating.hash.controllers import utils
 from cloudkitty.rating.hash import datamodels
 from cloudkitty.rating.hash.datamodels import types as ck_types
 
-# Attributes a PUT may carry but never changes (spec §4.4.4).
+# Attributes a PUT may carry but never changes (as in the reference).
 _IMMUTABLE = ('value', 'type', 'tenant_id', 'group_id', 'name',
               'service_id', 'field_id')
 

@@ -54,7 +54,7 @@ def api():
 
 
 def current_user():
-    """Who is changing a rule (api-v1 §1.2)."""
+    """Who is changing a rule: the token's user, else 'unknown'."""
     request = pecan.request
     if not request.headers.get('X-Auth-Token'):
         return 'unknown'

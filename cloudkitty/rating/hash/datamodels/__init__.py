@@ -1,4 +1,4 @@
-"""WSME types of the hashmap configuration API (rating-hashmap §2)."""
+"""WSME types of the hashmap configuration API (the reference's bodies)."""
 from wsme.rest import json as wsme_json
 from wsme import types as wtypes
 

@@ -1,4 +1,4 @@
-"""WSME types of the hashmap API, with the conversions of api-v1 §2.4.
+"""WSME types of the hashmap API, converting input as the reference does.
 
 Conversions happen in ``validate`` so that a failure is reported on the
 attribute: ``Invalid input for field/attribute <attr>. Value: ... <why>``.
