@@ -1,4 +1,4 @@
-"""Quantity conversion and mutation (spec §3.3) and make_point (§3.2)."""
+"""Quantity conversion and mutation, and make_point."""
 import datetime
 import decimal
 import fractions

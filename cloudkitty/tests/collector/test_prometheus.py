@@ -1,4 +1,4 @@
-"""Prometheus query construction and answer handling (spec §3.4)."""
+"""Prometheus query construction and answer handling."""
 import datetime
 import decimal
 

@@ -1,4 +1,4 @@
-"""The generated sample lists every option of spec/config.md §1 with its
+"""The generated sample lists every option of the reference with its
 default value."""
 import collections
 import os
@@ -42,7 +42,7 @@ _SEARCH = {
     'use_datastream': 'false',
 }
 
-# spec/config.md §1 (and the keystoneauth options of §2), listed groups.
+# The reference's options (and keystoneauth's), listed groups.
 EXPECTED = {
     'DEFAULT': {
         'api_paste_config': 'api_paste.ini',
@@ -137,7 +137,7 @@ EXPECTED = {
             '[{"granularity": 3600, "timespan": "90 days"}, '
             '{"granularity": 86400, "timespan": "360 days"}, '
             '{"granularity": 2592000, "timespan": "1800 days"}]')),
-    # Library options whose CloudKitty default matters (config.md §3).
+    # Library options whose CloudKitty default differs from the library's.
     'database': {
         'connection': 'sqlite:////var/lib/cloudkitty/cloudkitty.sqlite'},
 }

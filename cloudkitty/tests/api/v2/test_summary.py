@@ -240,7 +240,7 @@ def test_custom_fields(client, loaded_storage):
         assert resp.status == 400
         assert 'custom_fields' in resp.json()['message']
         return
-    # The sqlalchemy backend supports the aggregates of the spec.
+    # The sqlalchemy backend supports SQL aggregates in custom_fields.
     rows = _objects(client, custom_fields='SUM(price) AS total, '
                     'COUNT(*) AS n', groupby='project_id')
     assert sorted((r['project_id'], r['total'], r['n']) for r in rows) == [

@@ -167,7 +167,7 @@ def _set_module(api_server, name, enabled, priority):
 
 
 def test_quote_chain_priority_order(api_server, tmp_path):
-    """rating-modules.md §6.3: hashmap then pyscripts, and swapped."""
+    """Modules run by priority: hashmap then pyscripts, and swapped."""
     modules = [m['module_id'] for m in
                api_server.get('/v2/rating/modules').json()['modules']]
     if not {'hashmap', 'pyscripts'} <= set(modules):

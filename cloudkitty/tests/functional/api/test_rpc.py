@@ -17,7 +17,7 @@ from cloudkitty.tests import services
 
 
 class RatingEndpoint(object):
-    """Stands for the processors' rating endpoint (processor.md §7)."""
+    """Stands for the processors' rating endpoint (namespace ``rating``)."""
 
     target = oslo_messaging.Target(namespace='rating', version='1.0')
 

@@ -274,7 +274,7 @@ def test_bad_input_is_a_client_error(api_server, args):
 
 
 def test_update_of_running_and_ended_rules(api_server):
-    """``hashmap mapping update`` on rules already running (§4.4.4)."""
+    """``hashmap mapping update`` on rules already running (end only)."""
     s = api_server
     base = '/v1/rating/module_config/hashmap/'
     sid = one(run(s, 'hashmap', 'service', 'create', 'running.svc')

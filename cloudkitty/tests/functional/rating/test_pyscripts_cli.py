@@ -3,7 +3,7 @@
 The real python-cloudkittyclient CLI (``cloudkitty``) drives a started
 ``cloudkitty-api`` (noauth, SQLite); results are checked field by field.
 Quotes then show the scripts at work, alone and chained after hashmap in
-priority order (rating-modules.md §6.3).
+priority order (highest priority first).
 """
 import datetime
 import decimal
@@ -182,7 +182,7 @@ def test_pyscript_commands(api_server, tmp_path):
 
 
 def test_modules_run_in_priority_order(api_server):
-    """hashmap flat 0.5 and a doubling script, both orders (§6.3)."""
+    """hashmap flat 0.5 and a doubling script, both priority orders."""
     client = api_server.client()
     rating = client.rating
     modules = rating.get_module()['modules']

@@ -1,8 +1,8 @@
-"""The rating algorithm: every worked example of rating-hashmap §5.5.
+"""The rating algorithm: worked examples of the reference's pricing.
 
 Rules are created through the DB API (SQLite), loaded by the module and
-applied to frames. Money is stored exactly (README money rule), so the
-results are the "exact arithmetic" column of the spec, to the last digit.
+applied to frames. Money is stored exactly (Decimal, never float), so
+the results are the exact arithmetic ones, to the last digit.
 """
 import contextlib
 import datetime

@@ -1,4 +1,4 @@
-"""HTTP API of the hashmap module (rating-hashmap §3, §4) over WSGI."""
+"""HTTP API of the hashmap module over WSGI."""
 import datetime
 import logging
 
@@ -231,7 +231,7 @@ class TestMappings(object):
         assert list(m) == MAPPING_KEYS
         assert resp.headers['Location'] == BASE + 'mappings/' + \
             m['mapping_id']
-        # Exact decimal, scale of the column (README money rule).
+        # Exact decimal at the scale of the column (money is never a float).
         assert m['cost'] == '0.9500000000000000000000000000'
         assert m['value'] == '' and m['type'] == 'flat'
         assert m['created_by'] == 'unknown'

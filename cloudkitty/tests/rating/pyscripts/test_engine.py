@@ -1,4 +1,4 @@
-"""The script data contract (rating-pyscripts.md §4), without a database."""
+"""The data a script sees and returns, without a database."""
 import datetime
 import decimal
 

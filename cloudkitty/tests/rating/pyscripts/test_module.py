@@ -200,7 +200,7 @@ def test_script_that_does_not_compile_fails_when_run(scripts_db):
 
 
 def test_construction_fails_without_table(sqlite_url):
-    # The API skips modules whose construction fails (rating-modules §1).
+    # The API skips modules whose construction fails.
     with pytest.raises(Exception):
         pyscripts.PyScripts()
 
