@@ -1,8 +1,8 @@
 """``cloudkitty-dbsync``: alembic chains of the core and rating modules.
 
 Usage: ``cloudkitty-dbsync [oslo options] <command> [command options]``
-with the commands ``upgrade``, ``version``, ``revision`` and ``stamp``
-(cli.md §2). The scope state and storage tables belong to
+with the commands ``upgrade``, ``version``, ``revision`` and ``stamp``,
+as the reference's. The scope state and storage tables belong to
 ``cloudkitty-storage-init``.
 """
 import sys

@@ -32,7 +32,8 @@ def main(argv=None):
     error = check_plugins()
     if error:
         sys.exit('cloudkitty-processor: error: %s' % error)
-    # Imported once the configuration is parsed (processor.md §1).
+    # Imported once the configuration is parsed: the worker count
+    # defaults are computed when the options are declared.
     from cloudkitty import orchestrator
 
     if CONF.orchestrator.max_workers > 0:
