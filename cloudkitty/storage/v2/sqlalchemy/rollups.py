@@ -12,7 +12,9 @@ import datetime
 
 import sqlalchemy as sa
 
-from cloudkitty.storage.v2 import sqlalchemy as sql_storage
+from cloudkitty.storage.v2.sqlalchemy import arithmetic
+from cloudkitty.storage.v2.sqlalchemy import codec
+from cloudkitty.storage.v2.sqlalchemy import engine as sql_engine
 from cloudkitty.storage.v2.sqlalchemy import models
 
 BLOCKS = models.blocks
@@ -51,12 +53,12 @@ def _values(values):
 
 def expected_rollups(conn):
     """{key: (count, qty, price)} computed from the blocks' sums."""
-    deltas = sql_storage._Deltas()
+    deltas = arithmetic.Deltas()
     result = conn.execute(sa.select(
         BLOCKS.c.begin_ts, BLOCKS.c.owner, BLOCKS.c.scope_id,
         BLOCKS.c.sums).execution_options(yield_per=2000))
     for begin, owner, scope, sums in result:
-        deltas.add_block(begin, owner, scope, sql_storage._loads(sums), 1)
+        deltas.add_block(begin, owner, scope, codec.loads(sums), 1)
     days = deltas.days()
     output = {}
     for kind, changes in ((models.KIND_DAY, days),
@@ -115,7 +117,7 @@ def _snapshot(conn):
 
 def verify():
     """[Difference] of the stored rollups, read in one snapshot."""
-    engine = sql_storage._engine()
+    engine = sql_engine.get_engine()
     with engine.connect() as conn:
         if conn.dialect.name == 'sqlite':
             conn.info['in_transaction'] = True
@@ -149,7 +151,7 @@ def rebuild():
     Returns the [Difference] found (and fixed), in one transaction during
     which writers wait.
     """
-    engine = sql_storage._engine()
+    engine = sql_engine.get_engine()
     found = []
 
     def work(conn):
@@ -169,5 +171,5 @@ def rebuild():
             conn.execute(ROLLUPS.insert(), rows)
         found.extend(diffs)
 
-    sql_storage.SQLAlchemyStorage._transaction(engine, work)
+    sql_engine.transaction(engine, work)
     return found

@@ -174,15 +174,15 @@ def crash_main(url, ready, pause):
     driver = configure(url)
     driver.push(crash_push(0))
     if pause:
-        from cloudkitty.storage.v2 import sqlalchemy as sql_storage
-        upsert = sql_storage._upsert_rollups
+        from cloudkitty.storage.v2.sqlalchemy import bulk
+        upsert = bulk.upsert_rollups
 
         def stop(conn, rows):
             ready.set()
             import time
             time.sleep(600)
             upsert(conn, rows)
-        sql_storage._upsert_rollups = stop
+        bulk.upsert_rollups = stop
     else:
         ready.set()
     salt = 1

@@ -1,0 +1,120 @@
+"""Bulk writes of the ``sqlalchemy`` v2 storage: blocks and rollup upserts.
+
+Rows are plain DB-API values; the fastest path of each driver is used
+(COPY and ``execute_values`` with psycopg2, multi-row INSERTs with PyMySQL,
+``executemany`` in C with sqlite3).
+"""
+import csv
+import io
+
+from cloudkitty.storage.v2.sqlalchemy import models
+
+ROLLUPS = models.rollups
+
+ROLLUP_KEY_COLUMNS = ('begin_ts', 'end_ts', 'owner', 'scope_id', 'type') + \
+    models.TIME_KEYS
+UPSERT_COLUMNS = ('digest', 'kind') + ROLLUP_KEY_COLUMNS + (
+    'count', 'qty', 'price')
+BLOCK_COLUMNS = ('begin_ts', 'end_ts', 'owner', 'scope_id', 'count', 'sums',
+                 'points')
+
+
+def decimal_param(dialect):
+    """Decimal -> the value given to the DB-API driver."""
+    if dialect.name == 'sqlite':
+        exact_text = models.exact_text
+        return lambda value: exact_text(value)[1]
+    return models.exact
+
+
+def bulk_insert(conn, table, columns, rows):
+    """Insert many rows of plain DB-API values in few round trips."""
+    if not rows:
+        return
+    dialect = conn.dialect
+    quote = dialect.identifier_preparer.quote
+    names = ', '.join(quote(c) for c in columns)
+    if dialect.name == 'postgresql':
+        # COPY: PostgreSQL's bulk path, far cheaper than INSERTs.
+        buffer = io.StringIO()
+        # Everything quoted: an unquoted empty field would be NULL.
+        writer = csv.writer(buffer, lineterminator='\n',
+                            quoting=csv.QUOTE_ALL)
+        writer.writerows(rows)
+        buffer.seek(0)
+        cursor = conn.connection.cursor()
+        try:
+            cursor.copy_expert('COPY %s (%s) FROM STDIN WITH (FORMAT csv)'
+                               % (quote(table), names), buffer)
+        finally:
+            cursor.close()
+        return
+    # sqlite3 runs executemany in C; PyMySQL rewrites it into multi-row
+    # INSERTs.
+    marker = '?' if dialect.paramstyle == 'qmark' else '%s'
+    sql = 'INSERT INTO %s (%s) VALUES (%s)' % (
+        quote(table), names, ', '.join([marker] * len(columns)))
+    for start in range(0, len(rows), 5000):
+        conn.exec_driver_sql(sql, rows[start:start + 5000])
+
+
+_UPSERTS = {}
+
+
+def _upsert_sql(dialect):
+    """INSERT of rollup rows adding to the existing row of the same key.
+
+    The database adds the deltas (exact NUMERIC arithmetic; ``ck_dadd``
+    over decimal text on SQLite) under the row lock of the upsert: two
+    writers of one rollup row both count, whatever their order.
+    """
+    sql = _UPSERTS.get(dialect.name)
+    if sql is not None:
+        return sql
+    quote = dialect.identifier_preparer.quote
+    table = quote(ROLLUPS.name)
+    names = ', '.join(quote(c) for c in UPSERT_COLUMNS)
+    count, qty, price = quote('count'), quote('qty'), quote('price')
+    if dialect.name == 'postgresql':
+        sql = ('INSERT INTO %s AS r (%s) VALUES %%s ON CONFLICT (digest) DO '
+               'UPDATE SET %s = r.%s + EXCLUDED.%s, %s = r.%s + EXCLUDED.%s, '
+               '%s = r.%s + EXCLUDED.%s' % (
+                   table, names, count, count, count, qty, qty, qty, price,
+                   price, price))
+    elif dialect.name == 'mysql':
+        sql = ('INSERT INTO %s (%s) VALUES (%s) ON DUPLICATE KEY UPDATE '
+               '%s = %s + VALUES(%s), %s = %s + VALUES(%s), '
+               '%s = %s + VALUES(%s)' % (
+                   table, names, ', '.join(['%s'] * len(UPSERT_COLUMNS)),
+                   count, count, count, qty, qty, qty, price, price, price))
+    else:
+        marker = '?' if dialect.paramstyle == 'qmark' else '%s'
+        sql = ('INSERT INTO %s (%s) VALUES (%s) ON CONFLICT (digest) DO '
+               'UPDATE SET %s = %s + excluded.%s, %s = ck_dadd(%s, '
+               'excluded.%s), %s = ck_dadd(%s, excluded.%s)' % (
+                   table, names, ', '.join([marker] * len(UPSERT_COLUMNS)),
+                   count, count, count, qty, qty, qty, price, price, price))
+    _UPSERTS[dialect.name] = sql
+    return sql
+
+
+def upsert_rollups(conn, rows):
+    """Add ``rows`` (in ``UPSERT_COLUMNS`` order) to the rollups.
+
+    Rows come sorted by digest: every writer locks rollup rows in the
+    same order.
+    """
+    if not rows:
+        return
+    sql = _upsert_sql(conn.dialect)
+    if conn.dialect.name == 'postgresql':
+        from psycopg2 import extras
+        cursor = conn.connection.cursor()
+        try:
+            extras.execute_values(cursor, sql, rows, page_size=2000)
+        finally:
+            cursor.close()
+        return
+    # PyMySQL rewrites executemany into multi-row INSERTs.
+    for start in range(0, len(rows), 2000):
+        conn.exec_driver_sql(sql, rows[start:start + 2000])
