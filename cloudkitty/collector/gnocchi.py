@@ -8,7 +8,6 @@ import copy
 import datetime
 
 from keystoneauth1 import exceptions as ks_exc
-from keystoneauth1 import loading as ks_loading
 from keystoneauth1 import session as ks_session
 from oslo_config import cfg
 from oslo_log import log as logging
@@ -172,7 +171,7 @@ def get_client(group):
     adapter_options = {'connect_retries': 3,
                        'region_name': opts.region_name}
     if opts.gnocchi_auth_type == 'keystone':
-        auth = ks_loading.load_auth_from_conf_options(CONF, group)
+        auth = keystoneauth.load_auth(group)
         adapter_options['interface'] = opts.interface
     else:
         auth = gnocchi_auth.GnocchiBasicPlugin(

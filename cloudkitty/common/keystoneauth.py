@@ -25,8 +25,22 @@ def list_opts():
     return unique
 
 
+def load_auth(group, conf=cfg.CONF):
+    """Build the auth plugin configured in ``group``.
+
+    ``auth_section`` names another section holding the credentials (the
+    reference's sample config shares one such section between plugins);
+    keystoneauth reads ``auth_type`` there, so that section needs the
+    common auth options registered before loading.
+    """
+    section = conf[group].auth_section
+    if section and section != group:
+        ks_loading.register_auth_conf_options(conf, section)
+    return ks_loading.load_auth_from_conf_options(conf, group)
+
+
 def load_session(group, conf=cfg.CONF, **session_kwargs):
     """Build a keystoneauth session from the options of ``group``."""
-    auth = ks_loading.load_auth_from_conf_options(conf, group)
+    auth = load_auth(group, conf)
     return ks_loading.load_session_from_conf_options(
         conf, group, auth=auth, **session_kwargs)

@@ -60,8 +60,7 @@ class KeystoneFetcher(fetcher.BaseFetcher):
             CONF.fetcher_keystone.keystone_version)
         if self.version not in (2, 3):
             raise VersionNotAvailable(CONF.fetcher_keystone.keystone_version)
-        self.auth = ks_loading.load_auth_from_conf_options(
-            CONF, FETCHER_KEYSTONE_OPTS)
+        self.auth = keystoneauth.load_auth(FETCHER_KEYSTONE_OPTS)
         self.session = ks_loading.load_session_from_conf_options(
             CONF, FETCHER_KEYSTONE_OPTS, auth=self.auth)
         self._client = None
