@@ -18,6 +18,7 @@ PURE_MODULES = [
     'cloudkitty.storage.v2.sqlalchemy.arithmetic',
     'cloudkitty.storage.v2.sqlalchemy.codec',
     'cloudkitty.storage.v2.sqlalchemy.layout',
+    'cloudkitty.storage.v2.sqlalchemy.packing',
     'cloudkitty.processor.locks',
     'cloudkitty.processor.schedule',
     'cloudkitty.processor.skip',

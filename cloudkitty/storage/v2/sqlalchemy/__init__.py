@@ -7,6 +7,7 @@ for the write semantics and the rollups. The package:
 * ``layout``: the stored layout of points, sums entries and rollups;
 * ``codec``: JSON and decimal codecs of stored points;
 * ``arithmetic``: rollup arithmetic (exact decimal sums, UTC ranges);
+* ``packing``: pushed frames packed into blocks and rollup deltas;
 * ``queries``: per-dialect SQL of the reads, filters and aggregates;
 * ``bulk``: bulk writes of blocks and rollup upserts;
 * ``engine``: engines (SQLite settings shared with ``cloudkitty.db``,
@@ -15,14 +16,15 @@ for the write semantics and the rollups. The package:
 * ``sqlite_functions``: exact decimal SQL functions for SQLite;
 * ``models`` (tables), ``rollups`` (check and rebuild of the rollups).
 
-``layout``, ``codec`` and ``arithmetic`` import neither SQLAlchemy nor a
-driver: this package loads the driver on first use of one of its names.
+``layout``, ``codec``, ``arithmetic`` and ``packing`` import neither
+SQLAlchemy nor a database driver: this package loads the storage driver
+on first use of one of its names.
 """
 import importlib
 
 _SUBMODULES = frozenset([
     'arithmetic', 'bulk', 'codec', 'driver', 'engine', 'layout', 'locks',
-    'models', 'queries', 'rollups', 'sqlite_functions'])
+    'models', 'packing', 'queries', 'rollups', 'sqlite_functions'])
 
 
 def __getattr__(name):

@@ -19,6 +19,28 @@ from cloudkitty.utils import tz as tzutils
 CTX = layout.DECIMAL_CONTEXT
 
 
+def exact(value):
+    """Decimal rounded to the storage scale (18 places) if finer."""
+    if not isinstance(value, decimal.Decimal):
+        value = CTX.create_decimal(str(value))
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -layout.SCALE:
+        value = value.quantize(layout.QUANTUM, context=CTX)
+    return value
+
+
+def exact_text(value):
+    """(exact(value), its plain text), cheaply for common values."""
+    if type(value) is not decimal.Decimal:
+        value = CTX.create_decimal(str(value))
+    text = format(value, 'f')
+    dot = text.find('.')
+    if dot >= 0 and len(text) - dot > layout.SCALE + 1:
+        value = value.quantize(layout.QUANTUM, context=CTX)
+        text = format(value, 'f')
+    return value, text
+
+
 def epoch(dt):
     """UTC epoch seconds of a datetime (naive: local time)."""
     return int(tzutils.localized(dt).timestamp())

@@ -34,6 +34,7 @@ import hashlib
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
+from cloudkitty.storage.v2.sqlalchemy import codec
 from cloudkitty.storage.v2.sqlalchemy import layout
 
 SCALE = layout.SCALE
@@ -49,26 +50,9 @@ DAY = layout.DAY
 TIME_KEYS = layout.TIME_KEYS
 
 
-def exact(value):
-    """Decimal rounded to the storage scale (18 places) if finer."""
-    if not isinstance(value, decimal.Decimal):
-        value = DECIMAL_CONTEXT.create_decimal(str(value))
-    exponent = value.as_tuple().exponent
-    if isinstance(exponent, int) and exponent < -SCALE:
-        value = value.quantize(QUANTUM, context=DECIMAL_CONTEXT)
-    return value
-
-
-def exact_text(value):
-    """(exact(value), its plain text), cheaply for common values."""
-    if type(value) is not decimal.Decimal:
-        value = DECIMAL_CONTEXT.create_decimal(str(value))
-    text = format(value, 'f')
-    dot = text.find('.')
-    if dot >= 0 and len(text) - dot > SCALE + 1:
-        value = value.quantize(QUANTUM, context=DECIMAL_CONTEXT)
-        text = format(value, 'f')
-    return value, text
+# Exact decimals at the storage scale (see codec).
+exact = codec.exact
+exact_text = codec.exact_text
 
 
 class ExactDecimal(sa.types.TypeDecorator):
