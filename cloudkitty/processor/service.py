@@ -37,6 +37,7 @@ LOG = logging.getLogger(processor.LOGGER_NAME)
 # worker held their lock, or failed (instead of the next period start).
 LOCKED_RETRY_DELAY = 5
 FAILED_RETRY_DELAY = 15
+FETCHER_RETRY_MAX_DELAY = 600
 # Seconds between two looks for new reprocessing tasks.
 REPROCESSING_POLL_DELAY = 10
 
@@ -213,16 +214,28 @@ class CloudKittyProcessor(cotyledon.Service):
         gc.collect()
         gc.freeze()
         self._idle.clear()
+        fetch_failures = 0
         try:
             while not self._stop.is_set():
                 try:
                     done, locked, failed = self.internal_run()
-                except Exception:
-                    # A fetcher failure: let cotyledon restart the worker.
-                    LOG.exception('[Worker: %s] Cannot list the scopes '
-                                  '(fetcher %s)', self._worker_id,
-                                  CONF.fetcher.backend)
-                    raise
+                except Exception as exc:
+                    # The fetcher's source (Keystone, Gnocchi, Prometheus)
+                    # is unreachable: one line per attempt and a growing
+                    # pause, instead of a traceback and a worker restart
+                    # every few seconds until it is back.
+                    fetch_failures += 1
+                    delay = min(FAILED_RETRY_DELAY * 2 ** min(
+                        fetch_failures - 1, 6), FETCHER_RETRY_MAX_DELAY)
+                    LOG.error('[Worker: %s] Cannot list the scopes '
+                              '(fetcher %s): %s; retrying in %d s',
+                              self._worker_id, CONF.fetcher.backend, exc,
+                              delay)
+                    LOG.debug('Fetcher failure', exc_info=True)
+                    self._wake.wait(delay)
+                    self._wake.clear()
+                    continue
+                fetch_failures = 0
                 if done:
                     # Work was due: look again at once (catching up).
                     continue
