@@ -9,6 +9,11 @@ class CloudkittyJSONEncoder(json.JSONEncoder):
 
     def default(self, obj):
         if isinstance(obj, decimal.Decimal):
+            # NaN and infinities have no JSON form (Python would write the
+            # invalid token NaN); the API refuses them, but a store written
+            # by an older version may still hold some.
+            if not obj.is_finite():
+                return None
             return float(obj)
         if isinstance(obj, (datetime.datetime, datetime.date)):
             return obj.isoformat()
