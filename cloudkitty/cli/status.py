@@ -30,12 +30,8 @@ def _result(error, ok_details=None):
 
 
 def _hidden_url():
-    from sqlalchemy.engine import url as sa_url
-    try:
-        return sa_url.make_url(CONF.database.connection).render_as_string(
-            hide_password=True)
-    except Exception:
-        return '<unparsable URL>'
+    from cloudkitty.cli import checks
+    return checks._hidden_url()
 
 
 def _one_line(exc):
