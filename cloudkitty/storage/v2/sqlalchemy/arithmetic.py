@@ -39,30 +39,6 @@ def sum_groups(groups, parse=None):
     return output
 
 
-def plain(value):
-    """Decimal text without exponent (sums of plain decimals are plain)."""
-    result = str(value)
-    if 'E' in result:
-        return format(value, 'f')
-    return result
-
-
-def block_entries(sums):
-    """Sums entries of a block and the summed values.
-
-    ``sums``: {(type,) + time attributes: ([qty], [price])}. Returns
-    [(key, count, qty, price)] and the entries (see ``layout``).
-    """
-    summed, entries = [], []
-    with decimal.localcontext(CTX):
-        for key, (qtys, prices) in sums.items():
-            qty, price = sum(qtys, ZERO), sum(prices, ZERO)
-            entries.append(list(key) + [len(qtys), plain(qty),
-                                        plain(price)])
-            summed.append((key, len(qtys), qty, price))
-    return summed, entries
-
-
 def point_attrs(groupby, meta):
     """Time attributes of a stored point (group-by first, then metadata)."""
     return tuple(codec.text(groupby[k] if k in groupby else meta.get(k))

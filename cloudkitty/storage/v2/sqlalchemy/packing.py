@@ -4,9 +4,14 @@ A push becomes one block per (period, owner, scope) (see ``layout``): its
 points as JSON text, the exact sums of its points by metric type and time
 attributes, and the day rollup deltas of those sums.
 """
+import decimal
+
 from cloudkitty.storage.v2.sqlalchemy import arithmetic
 from cloudkitty.storage.v2.sqlalchemy import codec
 from cloudkitty.storage.v2.sqlalchemy import layout
+
+CTX = layout.DECIMAL_CONTEXT
+ZERO = decimal.Decimal(0)
 
 # Module globals: the loop of ``pack`` runs once per point.
 _epoch = codec.epoch
@@ -108,11 +113,23 @@ def pack(dataframes, scope_key, owner_arg):
     deltas = arithmetic.Deltas()
     add = deltas.add
     rows = []
-    for begin, end, owner, scope, points, sums in blocks:
-        summed, entries = arithmetic.block_entries(sums)
-        for key, count, qty, price in summed:
-            add(begin, owner, scope, key, count, qty, price)
-        rows.append((begin, end, owner, scope, len(points),
-                     _dumps_value(entries), '[%s]' % ','.join(points)))
+    # The sums of every block of the push in one decimal context, inline:
+    # a helper call per block and per key costs a tenth of the load rate.
+    with decimal.localcontext(CTX):
+        for begin, end, owner, scope, points, sums in blocks:
+            entries = []
+            for key, (qtys, prices) in sums.items():
+                qty, price = sum(qtys, ZERO), sum(prices, ZERO)
+                # Sums of plain decimals print plain (see above).
+                qty_text, price_text = str(qty), str(price)
+                if 'E' in qty_text:
+                    qty_text = format(qty, 'f')
+                if 'E' in price_text:
+                    price_text = format(price, 'f')
+                entries.append(list(key) + [len(qtys), qty_text,
+                                            price_text])
+                add(begin, owner, scope, key, len(qtys), qty, price)
+            rows.append((begin, end, owner, scope, len(points),
+                         _dumps_value(entries), '[%s]' % ','.join(points)))
     written = sum(len(row[6]) for row in rows)
     return rows, deltas, replaced, written

@@ -34,14 +34,6 @@ def test_sum_groups_is_exact_beyond_float_and_default_context():
         'k': [1, D('0.3'), D(0)]}
 
 
-def test_block_entries_print_plain_decimals():
-    key = ('cpu', '1', '1', '1', '2019')
-    summed, entries = arithmetic.block_entries(
-        {key: ([D('1E+2'), D('0.5')], [D('1E-7'), D(0)])})
-    assert summed == [(key, 2, D('100.5'), D('1E-7'))]
-    assert entries == [list(key) + [2, '100.5', '0.0000001']]
-
-
 def test_point_entries_and_matcher_use_groupby_then_metadata():
     points = [
         _point(qty='1.5', groupby={'project_id': 'p1', 'year': '2019'}),
