@@ -70,3 +70,17 @@ def storage(backend):
     driver.delete()
     state['loaded'] = False
     return driver
+
+
+@pytest.fixture
+def sql_driver(sql_backend_url, conf):
+    """The sqlalchemy storage, initialised on each SQL backend in turn."""
+    from cloudkitty import storage
+    from cloudkitty.tests.storage.v2 import workload
+    conf.set_override('period', workload.HOUR, 'collect')
+    conf.set_override('backend', 'sqlalchemy', 'storage')
+    result = storage.get_storage()
+    result.init()
+    yield result
+    conf.clear_override('period', 'collect')
+    conf.clear_override('backend', 'storage')

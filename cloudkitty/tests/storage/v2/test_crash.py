@@ -14,15 +14,8 @@ from cloudkitty.tests.storage.v2 import workload
 
 
 @pytest.fixture
-def driver(sql_backend_url, conf):
-    conf.set_override('period', workload.HOUR, 'collect')
-    conf.set_override('backend', 'sqlalchemy', 'storage')
-    from cloudkitty import storage
-    result = storage.get_storage()
-    result.init()
-    yield result
-    conf.clear_override('period', 'collect')
-    conf.clear_override('backend', 'storage')
+def driver(sql_driver):
+    return sql_driver
 
 
 def _pushed(salt):

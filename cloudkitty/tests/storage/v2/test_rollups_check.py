@@ -13,17 +13,10 @@ from cloudkitty.tests.storage.v2 import workload
 
 
 @pytest.fixture
-def driver(sql_backend_url, conf):
-    conf.set_override('period', workload.HOUR, 'collect')
-    conf.set_override('backend', 'sqlalchemy', 'storage')
-    from cloudkitty import storage
-    result = storage.get_storage()
-    result.init()
+def driver(sql_driver):
     for writer in range(3):
-        workload.run(result, writer)
-    yield result
-    conf.clear_override('period', 'collect')
-    conf.clear_override('backend', 'storage')
+        workload.run(sql_driver, writer)
+    return sql_driver
 
 
 def _drift(engine):
