@@ -3,6 +3,8 @@
 # Idempotent and quick when already installed. It does not start anything:
 # the tests start their own Prometheus on a free loopback port.
 set -euo pipefail
+cd "$(dirname "$0")/../.."
+. tools/ci/lib.sh
 
 if command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1
 then
@@ -13,14 +15,7 @@ SUDO=""
 if [ "$(id -u)" != 0 ]; then
     SUDO="sudo -n"
 fi
-export DEBIAN_FRONTEND=noninteractive
-install() {
-    $SUDO apt-get install -y -q --no-install-recommends prometheus
-}
-if ! install; then
-    $SUDO apt-get update -q
-    install
-fi
+apt_install prometheus
 # Debian's package may start its own daemon on :9090 where init allows it;
 # the tests do not need it (they never use the default port).
 if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then

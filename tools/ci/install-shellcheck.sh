@@ -2,21 +2,12 @@
 # Install shellcheck (Debian package): the tests lint the DevStack plugin
 # with it. Idempotent and quick when already installed.
 set -euo pipefail
+cd "$(dirname "$0")/../.."
+. tools/ci/lib.sh
 
 if command -v shellcheck >/dev/null 2>&1; then
     exit 0
 fi
 
-SUDO=""
-if [ "$(id -u)" != 0 ]; then
-    SUDO="sudo -n"
-fi
-export DEBIAN_FRONTEND=noninteractive
-install() {
-    $SUDO apt-get install -y -q --no-install-recommends shellcheck
-}
-if ! install; then
-    $SUDO apt-get update -q
-    install
-fi
+apt_install shellcheck
 shellcheck --version | head -n2

@@ -18,6 +18,18 @@ mark_venv_installed() {
     touch "$1/.installed-v1"
 }
 
+# apt_install PACKAGE...: Debian packages, refreshing the package lists
+# only when the first attempt fails (a fresh machine may have none).
+apt_install() {
+    local sudo=""
+    [ "$(id -u)" = 0 ] || sudo="sudo -n"
+    export DEBIAN_FRONTEND=noninteractive
+    if ! $sudo apt-get install -y -q --no-install-recommends "$@"; then
+        $sudo apt-get update -q
+        $sudo apt-get install -y -q --no-install-recommends "$@"
+    fi
+}
+
 # create_venv VENV PACKAGE...: a fresh venv with PACKAGEs installed.
 create_venv() {
     local venv=$1
@@ -28,9 +40,7 @@ create_venv() {
     if ! "$python" -m venv "$venv"; then
         # Debian's python3 needs python3-venv for ensurepip.
         rm -rf "$venv"
-        local sudo=""
-        [ "$(id -u)" = 0 ] || sudo="sudo -n"
-        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q python3-venv
+        apt_install python3-venv
         "$python" -m venv "$venv"
     fi
     "$venv/bin/pip" install -q --upgrade pip
