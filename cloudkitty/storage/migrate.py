@@ -180,13 +180,15 @@ def _side_main(conn, config_file):
             message = conn.recv_bytes()
         except (EOFError, OSError):
             return      # the parent is gone
-        command, args = pickle.loads(message)
+        # The pipe connects this process to its own parent only (as
+        # multiprocessing itself pickles over it).
+        command, args = pickle.loads(message)  # nosec B301
         if command == 'exit':
             return
         try:
             if command == 'push':
                 scope, payload = args
-                result = server.push(scope, pickle.loads(payload))
+                result = server.push(scope, pickle.loads(payload))  # nosec
             else:
                 result = getattr(server, command)(*args)
             if command == 'read':
@@ -366,7 +368,9 @@ class StateFile(object):
 
 
 def default_state_file(source, target):
-    digest = hashlib.sha1(json.dumps([source, target]).encode()).hexdigest()
+    # A file name, not a security check.
+    digest = hashlib.sha1(json.dumps([source, target]).encode(),
+                          usedforsecurity=False).hexdigest()
     return os.path.abspath('cloudkitty-storage-migrate-%s.state'
                            % digest[:12])
 
