@@ -40,16 +40,22 @@ def app_client(conf, sql_backend_url, tmp_path):
     full_app.reset_caches()
 
 
-def test_in_process(app_client, sql_backend_url):
+def _run(transport, where, sql_backend_url):
+    """Warm up, then fuzz every endpoint through ``transport``."""
     ids = strategies.Ids()
-    stats = harness.Stats('in-process on %s' % sql_backend_url.split(':')[0])
-    checker = harness.Checker(harness.InProcess(app_client),
-                              harness.Snapshot(db.get_engine()), ids, stats)
+    stats = harness.Stats('%s on %s' % (where,
+                                        sql_backend_url.split(':')[0]))
+    checker = harness.Checker(transport, harness.Snapshot(db.get_engine()),
+                              ids, stats)
     try:
         checker.warm_up()
         _fuzz(checker, ids)
     finally:
         stats.save()
+
+
+def test_in_process(app_client, sql_backend_url):
+    _run(harness.InProcess(app_client), 'in-process', sql_backend_url)
 
 
 @pytest.fixture
@@ -71,12 +77,4 @@ def gunicorn_server(conf, sql_backend_url, tmp_path):
 
 
 def test_under_gunicorn(gunicorn_server, sql_backend_url):
-    ids = strategies.Ids()
-    stats = harness.Stats('gunicorn on %s' % sql_backend_url.split(':')[0])
-    checker = harness.Checker(harness.OverHTTP(gunicorn_server),
-                              harness.Snapshot(db.get_engine()), ids, stats)
-    try:
-        checker.warm_up()
-        _fuzz(checker, ids)
-    finally:
-        stats.save()
+    _run(harness.OverHTTP(gunicorn_server), 'gunicorn', sql_backend_url)
