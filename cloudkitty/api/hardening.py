@@ -23,6 +23,7 @@ import decimal
 import io
 import json
 import math
+import re
 import urllib.parse
 
 # Deeper than any body of the API (a dataframe point's metadata sits at
@@ -128,6 +129,50 @@ def check_json_value(value):
                 stack.append((child, path + [index]))
 
 
+# A JSON string can only hold a NUL or a lone surrogate through a \u
+# escape: raw control characters are refused by the parser and raw
+# surrogates by the strict decoders. Matches paired surrogates too (and
+# an escaped backslash before "u0000"): those bodies take the slow walk.
+_SUSPECT_ESCAPE = re.compile(r'\\u(?:0000|[dD][89abcdefABCDEF])')
+# Nesting depth from the bytes alone: every bracket becomes a parenthesis
+# and everything else is dropped (strings after their escapes are).
+_PARENS = bytes.maketrans(b'[]{}', b'()()')
+_NOT_STRUCTURE = bytes(c for c in range(256) if c not in b'[]{}"')
+
+
+class _Suspect(Exception):
+    """A value the fast pass cannot vouch for: take the slow walk."""
+
+
+def _refuse_constant(text):
+    raise _Suspect()
+
+
+def _finite_float_or_suspect(text):
+    value = float(text)
+    if math.isinf(value):
+        raise _Suspect()
+    return value
+
+
+def _too_deep(data):
+    """Whether valid JSON ``data`` (UTF-8) nests deeper than MAX_DEPTH."""
+    if data.count(b'[') + data.count(b'{') <= MAX_DEPTH:
+        return False
+    if b'\\' in data:
+        # Escaped backslashes and quotes are not structure.
+        data = data.replace(b'\\\\', b'').replace(b'\\"', b'')
+    # Quotes split the text: string contents are at odd positions.
+    parens = b''.join(data.translate(_PARENS, _NOT_STRUCTURE)
+                      .split(b'"')[::2])
+    # Each pass removes the innermost level of every container.
+    for _ in range(MAX_DEPTH + 1):
+        if not parens:
+            return False
+        parens = parens.replace(b'()', b'')
+    return True
+
+
 def parse_json_body(body, utf8_only=False):
     """The decoded JSON body; InvalidInput for what must be refused.
 
@@ -142,6 +187,25 @@ def parse_json_body(body, utf8_only=False):
     except UnicodeDecodeError as exc:
         raise InvalidInput('Invalid request body: not valid %s (%s).'
                            % (encoding.upper(), exc.reason))
+    # Fast pass: C parsing and whole-text scans, no walk of the value.
+    # Anything it cannot vouch for is walked to name the faulty field.
+    try:
+        value = json.loads(text, parse_constant=_refuse_constant,
+                           parse_float=_finite_float_or_suspect)
+        data = body if encoding == 'utf-8' else text.encode('utf-8')
+        if not ('\\u' in text and _SUSPECT_ESCAPE.search(text)
+                or _too_deep(data)):
+            return value
+    except RecursionError:
+        raise InvalidInput('Invalid JSON body: nested deeper than %d '
+                           'levels.' % MAX_DEPTH)
+    except _Suspect:
+        pass
+    return parse_and_walk(text)
+
+
+def parse_and_walk(text):
+    """The slow path of ``parse_json_body``: every value is visited."""
     try:
         value = json.loads(text, parse_constant=_NotFinite,
                            parse_float=_finite_float)
