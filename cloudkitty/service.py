@@ -9,8 +9,11 @@ from cloudkitty.common import defaults
 from cloudkitty import i18n
 
 service_opts = [
+    # None (unset) means this machine's FQDN, looked up where the option is
+    # read (get_host): a lookup at import would be a DNS query in every
+    # process, the ones that never use the name included.
     cfg.HostAddressOpt('host',
-                       default=socket.getfqdn(),
+                       default=None,
                        sample_default='<server-hostname.example.com>',
                        help='Name of this node. This can be an opaque '
                             'identifier. It is not necessarily a hostname, '
@@ -20,6 +23,11 @@ service_opts = [
 
 CONF = cfg.CONF
 CONF.register_opts(service_opts)
+
+
+def get_host(conf=CONF):
+    """``[DEFAULT] host``, this machine's FQDN when unset."""
+    return conf.host or socket.getfqdn()
 
 
 class ConfigValueError(Exception):

@@ -1,4 +1,5 @@
 """``cloudkitty-processor``: the processing and reprocessing workers."""
+import multiprocessing
 import sys
 
 import cotyledon
@@ -22,6 +23,12 @@ def check_plugins():
     return checks.processor_error()
 
 
+def worker_count(option):
+    """``[orchestrator] <option>``; unset (None) means one per CPU."""
+    value = getattr(CONF.orchestrator, option)
+    return multiprocessing.cpu_count() if value is None else value
+
+
 def main(argv=None):
     # messaging registers the transport options, so that a bad value
     # among them stops the start-up with one line like any other option.
@@ -32,18 +39,17 @@ def main(argv=None):
     error = check_plugins()
     if error:
         sys.exit('cloudkitty-processor: error: %s' % error)
-    # Imported once the configuration is parsed: the worker count
-    # defaults are computed when the options are declared.
-    from cloudkitty import orchestrator
+    from cloudkitty.processor import service as processor_service
 
-    if CONF.orchestrator.max_workers > 0:
-        manager.add(orchestrator.CloudKittyProcessor,
-                    workers=CONF.orchestrator.max_workers)
+    workers = worker_count('max_workers')
+    if workers > 0:
+        manager.add(processor_service.CloudKittyProcessor, workers=workers)
     else:
         LOG.info('No worker configured for CloudKitty processing.')
-    if CONF.orchestrator.max_workers_reprocessing > 0:
-        manager.add(orchestrator.CloudKittyReprocessor,
-                    workers=CONF.orchestrator.max_workers_reprocessing)
+    workers = worker_count('max_workers_reprocessing')
+    if workers > 0:
+        manager.add(processor_service.CloudKittyReprocessor,
+                    workers=workers)
     else:
         LOG.info('No worker configured for CloudKitty reprocessing.')
     manager.run()

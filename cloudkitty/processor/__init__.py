@@ -15,8 +15,6 @@ Modules of this package:
 The options of the ``[orchestrator]`` group are declared here, so that any
 module of the package can read them.
 """
-import multiprocessing
-
 from oslo_config import cfg
 
 orchestrator_opts = [
@@ -24,14 +22,17 @@ orchestrator_opts = [
                secret=True,
                default='file:///var/lib/cloudkitty/locks',
                help='Coordination backend URL'),
+    # None (unset) means one worker per CPU, counted where the option is
+    # read (cloudkitty-processor start-up), not when this module is
+    # imported.
     cfg.IntOpt('max_workers',
-               default=multiprocessing.cpu_count(),
+               default=None,
                sample_default=4,
                min=0,
                help='Max number of workers to execute the rating process. '
                     'Defaults to the number of available CPU cores.'),
     cfg.IntOpt('max_workers_reprocessing',
-               default=multiprocessing.cpu_count(),
+               default=None,
                sample_default=4,
                min=0,
                help='Max number of workers to execute the reprocessing. '

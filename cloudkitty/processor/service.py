@@ -21,6 +21,7 @@ from cloudkitty.processor import locks
 from cloudkitty.processor import schedule as timing
 from cloudkitty.processor import skip
 from cloudkitty.processor import worker as workers
+from cloudkitty import service as ck_service
 from cloudkitty import storage as ck_storage
 from cloudkitty.utils import lazy
 
@@ -116,7 +117,7 @@ class CloudKittyProcessor(cotyledon.Service):
         if messaging.get_transport() is None:
             LOG.debug('No RPC transport configured: no RPC server.')
             return
-        target = messaging.get_target(server=CONF.host)
+        target = messaging.get_target(server=ck_service.get_host())
         self._rpc_server = messaging.get_server(
             target, [self._rating_endpoint, self._scope_endpoint])
         self._rpc_server.start()

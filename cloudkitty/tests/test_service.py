@@ -56,3 +56,14 @@ def test_missing_config_file_is_one_line(local_conf, tmp_path):
                               str(tmp_path / 'missing.conf')], local_conf)
     assert str(exc.value.code).startswith('cloudkitty-test: error: ')
     assert '\n' not in str(exc.value.code)
+
+
+def test_host_unset_is_the_fqdn(monkeypatch):
+    conf = cfg.ConfigOpts()
+    conf.register_opts(service.service_opts)
+    conf([])
+    monkeypatch.setattr(service.socket, 'getfqdn', lambda: 'node.example')
+    assert conf.host is None
+    assert service.get_host(conf) == 'node.example'
+    conf.set_override('host', 'worker-1')
+    assert service.get_host(conf) == 'worker-1'

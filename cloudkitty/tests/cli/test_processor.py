@@ -114,3 +114,14 @@ def test_config_mistake_exits_before_forking(mistakes, case):
     assert CONFIG_MISTAKES[case][1] in line
     # No worker was started.
     assert 'scopes [' not in result.stderr + result.stdout
+
+
+def test_worker_count_unset_is_one_per_cpu(conf, monkeypatch):
+    from cloudkitty.cli import processor
+    monkeypatch.setattr(processor.multiprocessing, 'cpu_count', lambda: 6)
+    assert conf.orchestrator.max_workers is None
+    assert processor.worker_count('max_workers') == 6
+    conf.set_override('max_workers_reprocessing', 0, 'orchestrator')
+    assert processor.worker_count('max_workers_reprocessing') == 0
+    conf.set_override('max_workers', 3, 'orchestrator')
+    assert processor.worker_count('max_workers') == 3
