@@ -5,16 +5,13 @@ import os
 from oslo_config import cfg
 from oslo_log import log
 
+from cloudkitty.common import auth
+
 api_opts = [
     cfg.StrOpt('api_paste_config',
                default='api_paste.ini',
                help='Paste deploy configuration file for the API; relative '
                     'names are searched next to the configuration files.'),
-    cfg.StrOpt('auth_strategy',
-               default='keystone',
-               choices=['noauth', 'keystone'],
-               help='Authentication strategy of the API. noauth makes every '
-                    'request admin and disables policy checks.'),
 ]
 
 api_group_opts = [
@@ -73,7 +70,7 @@ def load_app():
     from cloudkitty.common import defaults
     defaults.set_cors_defaults()
     path = _find_paste_config()
-    name = 'cloudkitty+%s' % CONF.auth_strategy
+    name = 'cloudkitty+%s' % auth.strategy()
     LOG.info('Loading API application %s from %s', name, path)
     global_conf = {}
     if CONF.config_file:

@@ -7,13 +7,14 @@ import cloudkitty.collector
 import cloudkitty.collector.aetos
 import cloudkitty.collector.gnocchi
 import cloudkitty.collector.prometheus
+from cloudkitty.common import auth
 from cloudkitty.common import keystoneauth
 import cloudkitty.fetcher
 import cloudkitty.fetcher.gnocchi
 import cloudkitty.fetcher.keystone
 import cloudkitty.fetcher.prometheus
 import cloudkitty.fetcher.source
-import cloudkitty.orchestrator
+import cloudkitty.processor
 import cloudkitty.service
 import cloudkitty.storage
 import cloudkitty.storage.v1.hybrid
@@ -49,7 +50,7 @@ _opts = [
     ('fetcher_source', list(itertools.chain(
         cloudkitty.fetcher.source.fetcher_source_opts))),
     ('orchestrator', list(itertools.chain(
-        cloudkitty.orchestrator.orchestrator_opts))),
+        cloudkitty.processor.orchestrator_opts))),
     ('storage', list(itertools.chain(
         cloudkitty.storage.storage_opts,
         cloudkitty.storage.retention_opts))),
@@ -68,6 +69,7 @@ _opts = [
         cloudkitty.storage.v1.hybrid.hybrid_opts))),
     (None, list(itertools.chain(
         cloudkitty.api.app.api_opts,
+        auth.auth_opts,
         cloudkitty.service.service_opts))),
 ]
 

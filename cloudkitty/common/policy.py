@@ -6,7 +6,7 @@ from oslo_config import cfg
 from oslo_log import log as logging
 from oslo_policy import policy
 
-from cloudkitty.api import app as _api_app  # noqa: F401  (auth_strategy)
+from cloudkitty.common import auth
 from cloudkitty.common import policies
 
 LOG = logging.getLogger(__name__)
@@ -80,7 +80,7 @@ def get_enforcer():
 
 
 def _enforced():
-    return CONF.auth_strategy == 'keystone'
+    return auth.strategy() == 'keystone'
 
 
 def authorize(context, action, target):
