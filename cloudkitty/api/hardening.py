@@ -13,8 +13,9 @@ request it refuses, with a 400 naming the field:
   database can store it) or a NUL character (PostgreSQL text cannot hold
   it).
 
-A path holding a NUL is a 404: nothing stored holds one. The frameworks
-then parse the same body again, unchanged.
+A path holding a NUL is a 404: nothing stored holds one. The v1
+framework then parses the same body again, unchanged; v2 handlers read
+the decoded body from the environ (``JSON_BODY_KEY``).
 
 The helpers below (``check_text``, ``check_decimal``...) are the field
 checks of the handlers that store what they receive.
@@ -35,6 +36,10 @@ MAX_DEPTH = 64
 _JSON_TYPES = ('application/json', 'text/javascript',
                'application/javascript')
 _FORM_TYPE = 'application/x-www-form-urlencoded'
+
+
+# The WSGI environ key holding the decoded JSON body of a request.
+JSON_BODY_KEY = 'cloudkitty.json_body'
 
 
 class InvalidInput(ValueError):
@@ -327,11 +332,15 @@ class InputGuard(object):
             return
         try:
             path = environ.get('PATH_INFO', '')
-            parse_json_body(body, utf8_only=not path.startswith('/v2'))
+            value = parse_json_body(body, utf8_only=not path.startswith(
+                '/v2'))
         except InvalidInput:
             raise
         except ValueError:
             return   # not JSON: each framework has its message for it
+        # v2 handlers take the decoded body from here rather than decode
+        # it a second time (the same plain json.loads values).
+        environ[JSON_BODY_KEY] = value
 
 
 # --- field checks of the handlers -------------------------------------

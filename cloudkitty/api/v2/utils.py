@@ -7,6 +7,7 @@ import flask_restful
 import voluptuous
 from werkzeug import exceptions as http_exceptions
 
+from cloudkitty.api import hardening
 from cloudkitty.utils import json as ck_json
 
 
@@ -102,8 +103,12 @@ def _raw_input(location):
         args = flask.request.args
         return {key: args.getlist(key) for key in args.keys()}
     # Flask answers 415 when the Content-Type is not JSON and 400 when
-    # the body does not decode.
-    body = flask.request.get_json()
+    # the body does not decode. The input guard has usually decoded it.
+    request = flask.request
+    if request.is_json and hardening.JSON_BODY_KEY in request.environ:
+        body = request.environ[hardening.JSON_BODY_KEY]
+    else:
+        body = request.get_json()
     if not isinstance(body, dict):
         raise http_exceptions.BadRequest(
             'Invalid data %r : expected a JSON object' % (body,))

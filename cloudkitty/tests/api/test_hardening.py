@@ -200,6 +200,18 @@ def test_body_is_passed_on_unchanged(client):
     assert points[1]['metadata'] == {'flavor': text}
 
 
+def test_v2_body_is_decoded_once(client, monkeypatch):
+    # v2 handlers read the body the guard decoded, not a second decode.
+    import flask
+
+    def refuse(*args, **kwargs):
+        raise AssertionError('the body was decoded twice')
+
+    monkeypatch.setattr(flask.Request, 'get_json', refuse)
+    resp = client.post('/v2/dataframes', {'dataframes': [FRAME]})
+    assert resp.status == 204, resp.text
+
+
 def test_not_json_keeps_the_framework_answer(client):
     resp = client.post('/v2/dataframes', '{not json')
     assert resp.status == 400
