@@ -27,6 +27,8 @@ def to_decimal(value):
 
 def _check_keys(mapping, allowed, where=None):
     """Refuse keys of ``mapping`` not in ``allowed`` (closed schemas)."""
+    if allowed.issuperset(mapping):
+        return
     extra = set(mapping) - set(allowed)
     if extra:
         raise ValueError('extra keys not allowed%s: %s' % (
@@ -93,14 +95,12 @@ class DataPoint(collections.namedtuple(
         try:
             if not isinstance(dict_, collections.abc.Mapping):
                 raise ValueError('expected a mapping')
-            allowed = {'vol', 'rating', 'desc' if legacy else 'groupby'}
-            if not legacy:
-                allowed.add('metadata')
-            _check_keys(dict_, allowed)
+            _check_keys(dict_, _LEGACY_POINT_KEYS if legacy
+                        else _POINT_KEYS)
             vol = dict_['vol']
             if not isinstance(vol, collections.abc.Mapping):
                 raise ValueError("'vol' must be a mapping")
-            _check_keys(vol, {'unit', 'qty'}, 'vol')
+            _check_keys(vol, _VOL_KEYS, 'vol')
             unit = vol['unit']
             if not isinstance(unit, str):
                 raise ValueError("'vol.unit' must be a string")
@@ -108,7 +108,7 @@ class DataPoint(collections.namedtuple(
             rating = dict_.get('rating') or {}
             if not isinstance(rating, collections.abc.Mapping):
                 raise ValueError("'rating' must be a mapping")
-            _check_keys(rating, {'price'}, 'rating')
+            _check_keys(rating, _RATING_KEYS, 'rating')
             price = rating.get('price', 0)
             if legacy:
                 groupby = dict(dict_['desc'])
@@ -116,15 +116,32 @@ class DataPoint(collections.namedtuple(
             else:
                 groupby = dict(dict_['groupby'])
                 metadata = dict(dict_['metadata'])
-            return cls(unit, _num(qty, 'vol.qty'),
-                       _num(price, 'rating.price'), groupby, metadata)
+            # The fields are final here: build the tuple without the
+            # conversions and copies of __new__ (points come by thousands).
+            return tuple.__new__(cls, (
+                unit or 'undefined', _num(qty, 'vol.qty'),
+                _num(price, 'rating.price'),
+                types.MappingProxyType(groupby),
+                types.MappingProxyType(metadata), None))
         except (ValueError, TypeError, KeyError) as exc:
             if isinstance(exc, KeyError):
                 exc = 'required key not provided: %s' % exc
             raise ValueError("%s isn't a valid DataPoint: %s" % (dict_, exc))
 
 
+_POINT_KEYS = frozenset(('vol', 'rating', 'groupby', 'metadata'))
+_LEGACY_POINT_KEYS = frozenset(('vol', 'rating', 'desc'))
+_VOL_KEYS = frozenset(('unit', 'qty'))
+_RATING_KEYS = frozenset(('price',))
+
+
 def _num(value, field):
+    if type(value) is str:
+        try:
+            return decimal.Decimal(value)
+        except decimal.InvalidOperation:
+            raise ValueError("'%s' must be a number, got %r"
+                             % (field, value))
     if value is None or isinstance(value, bool):
         raise ValueError("'%s' must be a number" % field)
     try:

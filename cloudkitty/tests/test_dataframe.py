@@ -2,6 +2,8 @@ import datetime
 import decimal
 import json
 
+import hypothesis
+from hypothesis import strategies as st
 import pytest
 
 from cloudkitty import dataframe
@@ -142,3 +144,29 @@ class TestDataFrame(object):
     def test_from_dict_invalid(self, bad):
         with pytest.raises(ValueError, match="isn't a valid DataFrame"):
             dataframe.DataFrame.from_dict(bad)
+
+
+_NUMBERS = st.one_of(
+    st.integers(-10 ** 20, 10 ** 20),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.decimals(allow_nan=False, allow_infinity=False).map(str))
+
+
+@hypothesis.settings(max_examples=200, deadline=None)
+@hypothesis.given(
+    _NUMBERS, _NUMBERS,
+    st.text(max_size=5),
+    st.dictionaries(
+        st.text(max_size=3),
+        st.text(max_size=3), max_size=3))
+def test_from_dict_builds_what_the_constructor_builds(qty, price, unit,
+                                                      groupby):
+    point = dataframe.DataPoint.from_dict({
+        'vol': {'unit': unit, 'qty': qty}, 'rating': {'price': price},
+        'groupby': groupby, 'metadata': {'m': 1}})
+    built = dataframe.DataPoint(unit, str(qty), str(price), groupby,
+                                {'m': 1})
+    assert point == built
+    assert type(point.qty) is decimal.Decimal
+    assert type(point.groupby) is type(built.groupby)
+    assert point.description is None
