@@ -8,18 +8,14 @@ from stevedore import driver
 
 from cloudkitty import collector as ck_collector
 from cloudkitty import processor
-from cloudkitty.utils import lazy
-
-# The rating package imports pecan and SQLAlchemy: on first use.
-registry = lazy.LazyModule('cloudkitty.rating.registry')
+from cloudkitty.rating import registry
 
 CONF = cfg.CONF
 LOG = logging.getLogger(processor.LOGGER_NAME)
 
 FETCHERS_NAMESPACE = 'cloudkitty.fetchers'
 COLLECTORS_NAMESPACE = ck_collector.COLLECTORS_NAMESPACE
-# registry.NAMESPACE, without importing the rating package.
-PROCESSORS_NAMESPACE = 'cloudkitty.rating.processors'
+PROCESSORS_NAMESPACE = registry.NAMESPACE
 
 
 def load_metrics_conf(path=None):

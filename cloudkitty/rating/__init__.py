@@ -1,10 +1,11 @@
-"""Rating modules: the base class third-party modules are written against."""
+"""Rating modules: the base class third-party modules are written against.
+
+Importing this package imports neither pecan nor the database layer: the
+processor, the registry and the pure hashmap modules import it. The
+database API is imported by the first module instance, the pecan
+controller base on first access to ``RatingRestControllerBase``.
+"""
 import abc
-
-import pecan
-from pecan import rest
-
-from cloudkitty.db import api as db_api
 
 
 class RatingProcessorBase(object, metaclass=abc.ABCMeta):
@@ -20,6 +21,7 @@ class RatingProcessorBase(object, metaclass=abc.ABCMeta):
     db_api = None
 
     def __init__(self, tenant_id=None):
+        from cloudkitty.db import api as db_api
         self._tenant_id = tenant_id
         self._module_state = db_api.get_module_state_manager()
 
@@ -75,15 +77,11 @@ class RatingProcessorBase(object, metaclass=abc.ABCMeta):
         """Price the points of a DataFrame; return a DataFrame."""
 
 
-class RatingRestControllerBase(rest.RestController):
-    """Base of the /v1/rating/module_config/<module> controllers.
-
-    Every request entering a module's configuration API needs the
-    ``rating:module_config`` policy, checked before dispatch.
-    """
-
-    @pecan.expose()
-    def _route(self, args, request):
-        from cloudkitty.common import policy
-        policy.authorize(request.context, 'rating:module_config', {})
-        return super()._route(args, request)
+def __getattr__(name):
+    # The controller base needs pecan: imported when first asked for
+    # (``rating.RatingRestControllerBase`` in a module's controllers).
+    if name == 'RatingRestControllerBase':
+        from cloudkitty.rating import controller
+        globals()[name] = controller.RatingRestControllerBase
+        return controller.RatingRestControllerBase
+    raise AttributeError('module %r has no attribute %r' % (__name__, name))

@@ -11,9 +11,12 @@ import bisect
 
 from cloudkitty import dataframe
 from cloudkitty import rating
-from cloudkitty.rating.hash import db_api as hash_db_api
 from cloudkitty.rating.hash import pricing
 from cloudkitty.utils import lazy
+
+# SQLAlchemy on first use: the pure modules of this package (rules,
+# pricing, exceptions) are imported without the SQL layer.
+hash_db_api = lazy.LazyModule('cloudkitty.rating.hash.db_api')
 
 # The pricing names used to live here (tests and tools use them).
 DEFAULT_GROUP = pricing.DEFAULT_GROUP
@@ -30,6 +33,10 @@ class _DBAPI(object):
         return hash_db_api.get_migration()
 
     def __getattr__(self, name):
+        # Dunder lookups (ABCMeta asks for __isabstractmethod__ when the
+        # class below is created) must not load the SQL layer.
+        if name.startswith('__') and name.endswith('__'):
+            raise AttributeError(name)
         return getattr(hash_db_api.get_instance(), name)
 
 
