@@ -14,7 +14,6 @@ CONF = cfg.CONF
 
 FETCHERS_NAMESPACE = 'cloudkitty.fetchers'
 COLLECTORS_NAMESPACE = 'cloudkitty.collector.backends'
-PROCESSORS_NAMESPACE = 'cloudkitty.rating.processors'
 
 
 def _entry_points(namespace):
@@ -92,17 +91,35 @@ def check_storage():
     return validation.config_error()
 
 
+def rating_modules():
+    """(names of the installed rating modules, error line or None).
+
+    Every module is imported, not created: the error line names each
+    one that cannot be loaded (the enabled ones must load).
+    """
+    from cloudkitty.rating import registry
+    failures = []
+
+    def on_failure(manager, entrypoint, exc):
+        failures.append((entrypoint, exc))
+
+    try:
+        loaded = registry.extensions(instantiate=False,
+                                     on_failure=on_failure, fresh=True)
+    except Exception as exc:
+        # stevedore lets a few exceptions through (AssertionError).
+        return [], 'rating modules cannot be loaded: %s' % _one_line(exc)
+    names = sorted({ext.name for ext in loaded}
+                   | {ep.name for ep, _exc in failures})
+    errors = ['rating module %s (%s) cannot be loaded: %s'
+              % (ep.name, ep.value, _one_line(exc))
+              for ep, exc in sorted(failures, key=lambda f: f[0].name)]
+    return names, '; '.join(errors) or None
+
+
 def check_rating_modules():
     """Every rating module installed loads (the enabled ones must)."""
-    errors = []
-    for name, ep in sorted(_entry_points(PROCESSORS_NAMESPACE).items()):
-        try:
-            ep.load()
-        except Exception as exc:
-            detail = (str(exc).strip().splitlines() or [''])[0]
-            errors.append('rating module %s (%s) cannot be loaded: %s: %s'
-                          % (name, ep.value, exc.__class__.__name__, detail))
-    return '; '.join(errors) or None
+    return rating_modules()[1]
 
 
 # Tables every processor worker reads, and the command creating them.

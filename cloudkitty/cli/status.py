@@ -96,9 +96,8 @@ class CloudkittyUpgradeChecks(upgradecheck.UpgradeCommands):
 
     def _rating_modules(self):
         from cloudkitty.cli import checks
-        names = sorted(checks._entry_points(checks.PROCESSORS_NAMESPACE))
-        return _result(checks.check_rating_modules(),
-                       'loaded: %s' % ', '.join(names))
+        names, error = checks.rating_modules()
+        return _result(error, 'loaded: %s' % ', '.join(names))
 
     def _database(self):
         import sqlalchemy
