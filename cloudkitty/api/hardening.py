@@ -421,7 +421,10 @@ def _check_scalar(value, field, max_length):
             raise InvalidInput(invalid(field, value, 'The integer is out '
                                        'of range (64 bits).'))
     elif isinstance(value, (float, decimal.Decimal)):
-        if not math.isfinite(value):
+        # Decimal's own test: math.isfinite() fails on a signaling NaN.
+        finite = (value.is_finite() if isinstance(value, decimal.Decimal)
+                  else math.isfinite(value))
+        if not finite:
             raise InvalidInput(invalid(field, value,
                                        'Not a finite number.'))
     else:
@@ -482,6 +485,56 @@ def check_point(point, field, column_keys=_TIME_KEYS):
             _check_metadata_value(value, where)
 
 
+def _point_ok(point, column_keys, texts):
+    """Whether ``point`` certainly passes ``check_point`` (fast path).
+
+    Strings to check for characters are appended to ``texts`` (checked
+    at once by the caller). False: the point may be faulty, and
+    ``check_point`` names the field.
+    """
+    qty, price = point.qty, point.price
+    if not (qty.is_finite() and price.is_finite()
+            and -MAX_DECIMAL < qty < MAX_DECIMAL
+            and -MAX_DECIMAL < price < MAX_DECIMAL):
+        return False
+    unit = point.unit
+    if type(unit) is not str or len(unit) > MAX_NAME_LENGTH:
+        return False
+    texts.append(unit)
+    for values, columns in ((point.groupby, None),
+                            (point.metadata, column_keys)):
+        for key, value in values.items():
+            if type(key) is not str or len(key) > MAX_NAME_LENGTH:
+                return False
+            texts.append(key)
+            kind = type(value)
+            if kind is str:
+                if columns is None or key in columns:
+                    limit = (MAX_TIME_ATTRIBUTE_LENGTH if key in _TIME_KEYS
+                             else MAX_NAME_LENGTH)
+                else:
+                    limit = MAX_METADATA_TEXT_LENGTH
+                if len(value) > limit:
+                    return False
+                texts.append(value)
+            elif value is None or kind is bool:
+                continue
+            elif kind is int:
+                if not _MIN_INT <= value <= _MAX_INT:
+                    return False
+            elif kind is not float or not math.isfinite(value):
+                # Nested metadata and other types: the detailed check.
+                return False
+    return True
+
+
+def _texts_ok(texts):
+    joined = ''.join(texts)
+    if '\x00' in joined:
+        return False
+    return joined.isascii() or bad_character(joined) is None
+
+
 def check_dataframes(frames, scope_key=None):
     """Check every point of pushed frames before anything is stored.
 
@@ -494,6 +547,11 @@ def check_dataframes(frames, scope_key=None):
         for metric_type, points in frame.itertypes():
             check_text(metric_type, '%s.usage (metric type %s)' % (
                 prefix, _printable(metric_type)), MAX_NAME_LENGTH)
+            texts = []
+            if all([_point_ok(point, column_keys, texts)
+                    for point in points]) and _texts_ok(texts):
+                continue
+            # Something may be wrong: find and name it.
             field = '%s.usage.%s' % (prefix, _printable(metric_type))
             for position, point in enumerate(points):
                 check_point(point, '%s[%d]' % (field, position),
