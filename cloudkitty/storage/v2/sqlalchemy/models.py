@@ -125,6 +125,9 @@ blocks = sa.Table(
     mysql_engine='InnoDB',
 )
 
+# Percent of a PostgreSQL page filled by inserts into the rollups.
+ROLLUPS_FILLFACTOR = 70
+
 rollups = sa.Table(
     'rated_rollups_v2', metadata,
     sa.Column('id', id_type(), primary_key=True, autoincrement=True),
@@ -145,6 +148,9 @@ rollups = sa.Table(
     sa.Index('ix_rated_rollups_v2_kind', 'kind', 'begin_ts'),
     sa.Index('ix_rated_rollups_v2_owner', 'owner', 'kind', 'begin_ts'),
     sa.UniqueConstraint('digest', name='uq_rated_rollups_v2_digest'),
+    # Room in each page for the new versions of updated rows: PostgreSQL
+    # then updates a rollup without touching its indexes (HOT update).
+    postgresql_with={'fillfactor': ROLLUPS_FILLFACTOR},
     mysql_charset='utf8mb4',
     # Attribute values match exactly, as on the other databases.
     mysql_collate='utf8mb4_bin',

@@ -142,3 +142,23 @@ def test_duplicate_rollups_are_merged(sql_backend_url, conf):
                 "week_of_the_year, month, year, count, qty, price) VALUES "
                 "(:g, 1, 0, 0, '', '', '', '', '', '', '', 1, 0, 0)"),
                 {'g': digest})
+
+
+def test_rollups_leave_room_for_updates_on_postgresql(request, tmp_path,
+                                                      conf):
+    from cloudkitty.tests import conftest
+
+    url = conftest._database(request, tmp_path, 'postgresql', conf)
+    chain = sql_storage.get_chain()
+    chain.upgrade('head')
+    engine = sa.create_engine(url)
+    sql = ("SELECT reloptions FROM pg_class "
+           "WHERE relname = 'rated_rollups_v2'")
+    try:
+        assert _rows(engine, sql) == [(['fillfactor=70'],)]
+        chain.downgrade('d4e6f8a0b2c5')
+        assert _rows(engine, sql) == [(None,)]
+        chain.upgrade('head')
+        assert _rows(engine, sql) == [(['fillfactor=70'],)]
+    finally:
+        engine.dispose()
