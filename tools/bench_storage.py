@@ -319,7 +319,7 @@ def run(args, workdir):
         except Exception as exc:   # the scope-state chain is optional here
             print('warning: scope state tables not created: %s' % exc)
 
-    start = tzutils.get_month_start(tzutils.utcnow()).astimezone(
+    start = tzutils.get_month_start(tzutils.aware_utcnow()).astimezone(
         datetime.timezone.utc)
     end = start + datetime.timedelta(days=args.days)
     print('backend=%s points=%d projects=%d types=%d days=%d push=%s'

@@ -195,7 +195,7 @@ def _scopes(values):
 
 def run(args, out=None):
     out = out or sys.stdout
-    end = args.end or migrate.day_start(tzutils.utcnow()) + migrate.DAY
+    end = args.end or migrate.day_start(tzutils.aware_utcnow()) + migrate.DAY
     if args.begin >= end:
         raise migrate.MigrationError('--begin must be before --end')
     bar = {'auto': None, 'bar': True, 'lines': False}[args.progress]

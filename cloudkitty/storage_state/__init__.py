@@ -27,6 +27,7 @@ from werkzeug import exceptions as http_exc
 
 from cloudkitty import db
 from cloudkitty.storage_state import models
+from cloudkitty import utils
 from cloudkitty.utils import tz as tzutils
 
 LOG = logging.getLogger(__name__)
@@ -98,26 +99,10 @@ def get_migration():
         models.Base.metadata)
 
 
-def _naive_utc(value):
-    """A datetime (aware, or naive meaning UTC) as naive UTC."""
-    if value is None:
-        return None
-    return tzutils.local_to_utc(value, naive=True)
-
-
 def _aware_utc(value):
     if value is None:
         return None
     return value.replace(tzinfo=tzutils.UTC)
-
-
-def _as_list(value):
-    """Filters accept one value or a list; None/[] mean no filter."""
-    if value is None:
-        return []
-    if isinstance(value, (list, tuple, set)):
-        return list(value)
-    return [value]
 
 
 @contextlib.contextmanager
@@ -264,7 +249,7 @@ class StateManager(object):
         fetcher/collector/scope_key for those not passed: a NULL row
         cannot be rendered by the scope API.
         """
-        value = _naive_utc(last_processed_timestamp)
+        value = tzutils.naive_utc(last_processed_timestamp)
         for attempt in range(2):
             try:
                 with _writer(session) as s:
@@ -284,7 +269,7 @@ class StateManager(object):
                         collector=collector or conf_collector,
                         scope_key=scope_key or conf_scope_key,
                         active=True,
-                        scope_activation_toggle_date=tzutils.utcnow()
+                        scope_activation_toggle_date=tzutils.aware_utcnow()
                         .replace(tzinfo=None)))
                     s.flush()
                     return
@@ -321,12 +306,13 @@ class StateManager(object):
         """
         row = self.model(
             identifier=identifier,
-            last_processed_timestamp=_naive_utc(last_processed_timestamp),
+            last_processed_timestamp=tzutils.naive_utc(
+                last_processed_timestamp),
             fetcher=fetcher,
             collector=collector,
             scope_key=scope_key,
             active=True if active is None else bool(active),
-            scope_activation_toggle_date=tzutils.utcnow().replace(
+            scope_activation_toggle_date=tzutils.aware_utcnow().replace(
                 tzinfo=None))
         try:
             with _writer(session) as s:
@@ -345,10 +331,10 @@ class StateManager(object):
                                (model.fetcher, fetcher),
                                (model.collector, collector),
                                (model.scope_key, scope_key)):
-            values = _as_list(values)
+            values = utils.as_list(values)
             if values:
                 query = query.where(column.in_(values))
-        active = _as_list(active)
+        active = utils.as_list(active)
         if active:
             query = query.where(model.active.in_(
                 [bool(int(a)) for a in active]))
@@ -417,7 +403,7 @@ class StateManager(object):
                 if active is not None and bool(active) != bool(row.active):
                     row.active = bool(active)
                     row.scope_activation_toggle_date = (
-                        tzutils.utcnow().replace(tzinfo=None))
+                        tzutils.aware_utcnow().replace(tzinfo=None))
                 s.flush()
                 return ScopeState.from_row(row)
         except db_exc.DBDuplicateEntry:
@@ -469,25 +455,20 @@ class ReprocessingSchedule(object):
         return (self.current_reprocess_time is not None
                 and self.current_reprocess_time >= self.end_reprocess_time)
 
-    @staticmethod
-    def naive(value):
-        """The stored (naive UTC) form of one of the times."""
-        return None if value is None else value.replace(tzinfo=None)
-
     def as_dict(self):
         """The ``GET /v2/task/reprocesses`` rendering.
 
         Stored naive UTC values, ``isoformat()``; ``current_reprocess_time``
         is "" until started.
         """
-        current = self.naive(self.current_reprocess_time)
+        current = tzutils.naive_utc(self.current_reprocess_time)
         return {
             'scope_id': self.identifier,
             'reason': self.reason,
             'start_reprocess_time':
-                self.naive(self.start_reprocess_time).isoformat(),
+                tzutils.naive_utc(self.start_reprocess_time).isoformat(),
             'end_reprocess_time':
-                self.naive(self.end_reprocess_time).isoformat(),
+                tzutils.naive_utc(self.end_reprocess_time).isoformat(),
             'current_reprocess_time':
                 current.isoformat() if current is not None else '',
         }
@@ -521,7 +502,7 @@ class ReprocessingSchedulerDb(object):
                 values[name] = getattr(schedule, name, None)
         for name in ('start_reprocess_time', 'end_reprocess_time',
                      'current_reprocess_time'):
-            values[name] = _naive_utc(values.get(name))
+            values[name] = tzutils.naive_utc(values.get(name))
         row = self.model(**values)
         with _writer(session) as s:
             s.add(row)
@@ -539,8 +520,8 @@ class ReprocessingSchedulerDb(object):
         """
         state = models.IdentifierTableForStorageState
         model = self.model
-        start = _naive_utc(start_reprocess_time)
-        end = _naive_utc(end_reprocess_time)
+        start = tzutils.naive_utc(start_reprocess_time)
+        end = tzutils.naive_utc(end_reprocess_time)
         with _writer(session) as s:
             s.execute(sa.select(state.id).where(
                 state.identifier == identifier).order_by(
@@ -575,7 +556,7 @@ class ReprocessingSchedulerDb(object):
             raise ValueError("The order [%s] is not valid. Accepted values "
                              "are ['asc', 'desc']." % order)
         query = sa.select(model)
-        identifiers = _as_list(identifier)
+        identifiers = utils.as_list(identifier)
         if identifiers:
             query = query.where(model.identifier.in_(identifiers))
         if remove_finished:
@@ -595,8 +576,10 @@ class ReprocessingSchedulerDb(object):
         model = self.model
         return sa.select(model).where(
             model.identifier == identifier,
-            model.start_reprocess_time == _naive_utc(start_reprocess_time),
-            model.end_reprocess_time == _naive_utc(end_reprocess_time),
+            model.start_reprocess_time == tzutils.naive_utc(
+                start_reprocess_time),
+            model.end_reprocess_time == tzutils.naive_utc(
+                end_reprocess_time),
             self._unfinished(),
         ).order_by(model.id).limit(1)
 
@@ -630,7 +613,7 @@ class ReprocessingSchedulerDb(object):
                             '%s between %s and %s.', identifier,
                             start_reprocess_time, end_reprocess_time)
                 return None
-            row.current_reprocess_time = _naive_utc(new_current_time)
+            row.current_reprocess_time = tzutils.naive_utc(new_current_time)
             s.flush()
             return ReprocessingSchedule.from_row(row)
 
@@ -643,7 +626,7 @@ class ReprocessingSchedulerDb(object):
         query = sa.delete(model).where(
             model.current_reprocess_time.is_not(None),
             model.current_reprocess_time >= model.end_reprocess_time)
-        identifiers = _as_list(identifier)
+        identifiers = utils.as_list(identifier)
         if identifiers:
             query = query.where(model.identifier.in_(identifiers))
         with _writer(session) as s:

@@ -25,9 +25,17 @@ _ISO8601_TIME_FORMAT_SUBSECOND = '%Y-%m-%dT%H:%M:%S.%f'
 
 # -- naive UTC dates ----------------------------------------------------------
 
-def utcnow():
-    """Now, naive UTC."""
+def naive_utcnow():
+    """Now, naive UTC, microseconds kept (the form the database stores).
+
+    ``cloudkitty.utils.tz.aware_utcnow`` is the aware form.
+    """
     return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+
+
+# The reference's name, imported by plugins (and patched by their tests:
+# the helpers below call it by this name).
+utcnow = naive_utcnow
 
 
 def isotime(at=None, subsecond=False):
@@ -287,3 +295,15 @@ def template_str_substitute(string, replace_map):
         LOG.error('Error when substituting the placeholders of %r (check '
                   'the metrics configuration): %s', string, exc)
         raise
+
+
+def as_list(value):
+    """``value`` as a list: None -> [], a scalar -> [scalar].
+
+    Filters accept one value or a collection of them.
+    """
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return list(value)
+    return [value]

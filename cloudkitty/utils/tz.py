@@ -29,7 +29,12 @@ def localized_now():
     return datetime.datetime.now(_LOCAL_TZ).replace(microsecond=0)
 
 
-def utcnow():
+def aware_utcnow():
+    """Now, aware UTC, microseconds dropped.
+
+    ``cloudkitty.utils.naive_utcnow`` is the naive form the database
+    stores (microseconds kept).
+    """
     return datetime.datetime.now(UTC).replace(microsecond=0)
 
 
@@ -39,6 +44,16 @@ def local_to_utc(dt, naive=False):
         dt = dt.replace(tzinfo=UTC)
     output = dt.astimezone(UTC)
     return output.replace(tzinfo=None) if naive else output
+
+
+def naive_utc(dt):
+    """``dt`` as the database stores it: naive UTC (None stays None).
+
+    A naive input is taken as UTC already.
+    """
+    if dt is None:
+        return None
+    return local_to_utc(dt, naive=True)
 
 
 def utc_to_local(dt):

@@ -12,7 +12,9 @@ import bisect
 from cloudkitty import dataframe
 from cloudkitty import rating
 from cloudkitty.rating.hash import pricing
+from cloudkitty import utils
 from cloudkitty.utils import lazy
+from cloudkitty.utils import tz as tzutils
 
 # SQLAlchemy on first use: the pure modules of this package (rules,
 # pricing, exceptions) are imported without the SQL layer.
@@ -93,7 +95,7 @@ class HashMap(rating.RatingProcessorBase):
         """
         if self._rows is None:
             self.reload_config()
-        at = hash_db_api.to_naive_utc(at)
+        at = tzutils.naive_utc(at)
         index = bisect.bisect_right(self._boundaries, at)
         rules = self._compiled.get(index)
         if rules is None:
@@ -107,7 +109,7 @@ class HashMap(rating.RatingProcessorBase):
     @property
     def _rules(self):
         """Tables of the rules valid now."""
-        return self._rules_at(hash_db_api.utcnow())
+        return self._rules_at(utils.naive_utcnow())
 
     def quote(self, data):
         """Price with the rules valid now, whatever the frame's period."""

@@ -18,6 +18,8 @@ from cloudkitty.rating.hash import db_rules
 from cloudkitty.rating.hash import exceptions
 from cloudkitty.rating.hash import models
 from cloudkitty.rating.hash import rules
+from cloudkitty import utils
+from cloudkitty.utils import tz as tzutils
 
 LOG = log.getLogger(__name__)
 
@@ -39,9 +41,9 @@ GroupAlreadyExists = exceptions.GroupAlreadyExists
 MappingAlreadyExists = exceptions.MappingAlreadyExists
 ThresholdAlreadyExists = exceptions.ThresholdAlreadyExists
 
-# Time helpers used by the plugin and third-party code through db_api.
-utcnow = rules.utcnow
-to_naive_utc = rules.to_naive_utc
+# Time helpers third-party code reaches through db_api.
+utcnow = utils.naive_utcnow
+to_naive_utc = tzutils.naive_utc
 fmt_dt = rules.fmt_dt
 
 _SERVICE = db_rows.SERVICE

@@ -12,6 +12,8 @@ from cloudkitty import db
 from cloudkitty.rating.hash import db_rows
 from cloudkitty.rating.hash import exceptions
 from cloudkitty.rating.hash import rules
+from cloudkitty import utils
+from cloudkitty.utils import tz as tzutils
 
 LOG = log.getLogger(__name__)
 
@@ -29,8 +31,6 @@ _row_id = db_rows.row_id
 _global_or_tenant = db_rows.global_or_tenant
 _cost = rules.cost
 _level = rules.level
-utcnow = rules.utcnow
-to_naive_utc = rules.to_naive_utc
 
 
 class RulesDB(db_rows.RowLookups):
@@ -90,9 +90,9 @@ class RulesDB(db_rows.RowLookups):
             if not deleted:
                 conds.append(_MAPPING.deleted.is_(None))
             if start is not None:
-                conds.append(_MAPPING.start >= to_naive_utc(start))
+                conds.append(_MAPPING.start >= tzutils.naive_utc(start))
             if end is not None:
-                conds.append(_MAPPING.end < to_naive_utc(end))
+                conds.append(_MAPPING.end < tzutils.naive_utc(end))
             for col, value in (('created_by', created_by),
                                ('updated_by', updated_by),
                                ('deleted_by', deleted_by)):
@@ -102,7 +102,7 @@ class RulesDB(db_rows.RowLookups):
                 conds.append(sa.func.lower(_MAPPING.description).contains(
                     description.lower(), autoescape=True))
             if is_active:
-                now = utcnow()
+                now = utils.naive_utcnow()
                 conds.append(_MAPPING.start <= now)
                 conds.append(sa.or_(_MAPPING.end.is_(None),
                                     _MAPPING.end > now))
@@ -117,9 +117,9 @@ class RulesDB(db_rows.RowLookups):
                        description=None, created_by='unknown',
                        force=False):
         """Create a mapping (checks in the reference's order)."""
-        now = utcnow()
-        start = to_naive_utc(start)
-        end = to_naive_utc(end)
+        now = utils.naive_utcnow()
+        start = tzutils.naive_utc(start)
+        end = tzutils.naive_utc(end)
         if not force:
             rules.check_start(start, now)
         # The reference compares end with a missing start (500): the start
@@ -201,9 +201,9 @@ class RulesDB(db_rows.RowLookups):
         change is refused with the reference's text, the attribute being
         named in the log only.
         """
-        now = utcnow()
-        start = to_naive_utc(start)
-        end = to_naive_utc(end)
+        now = utils.naive_utcnow()
+        start = tzutils.naive_utc(start)
+        end = tzutils.naive_utc(end)
         immutable = dict(immutable or {})
         with db.session_for_write() as session:
             row = self._mapping_row(session, uuid)
@@ -253,7 +253,7 @@ class RulesDB(db_rows.RowLookups):
             row = self._one(session, _MAPPING, mapping_id=str(uuid))
             if row is None or row.deleted is not None:
                 raise NoSuchMapping(uuid)
-            row.deleted = utcnow()
+            row.deleted = utils.naive_utcnow()
             row.deleted_by = deleted_by
 
     # --------------------------------------------------------- thresholds

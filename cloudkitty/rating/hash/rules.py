@@ -3,10 +3,10 @@
 Each check raises ``exceptions.ClientHashMapError`` with the reference's
 text; the database API calls them in the reference's order.
 """
-import datetime
 import decimal
 
 from cloudkitty.rating.hash import exceptions
+from cloudkitty.utils import tz as tzutils
 
 MAP_TYPES = ('flat', 'rate')
 COST_SCALE = 28
@@ -31,20 +31,6 @@ def cost(value):
 def level(value):
     """A threshold level as stored."""
     return quantize(value, LEVEL_SCALE)
-
-
-def utcnow():
-    """Now as naive UTC with microseconds (the stored form)."""
-    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
-
-
-def to_naive_utc(value):
-    """Naive UTC from a datetime (naive values are taken as UTC)."""
-    if value is None:
-        return None
-    if value.tzinfo is not None:
-        value = value.astimezone(datetime.timezone.utc).replace(tzinfo=None)
-    return value
 
 
 def fmt_dt(value):
@@ -118,7 +104,7 @@ def changed_attribute(current, sent):
             if value and value != stored:
                 return key
         elif key in ('start', 'end'):
-            if to_naive_utc(value) != stored:
+            if tzutils.naive_utc(value) != stored:
                 return key
         elif key in ('service_id', 'field_id', 'group_id'):
             if stored is None or str(value).lower().replace(

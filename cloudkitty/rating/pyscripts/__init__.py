@@ -11,6 +11,7 @@ from oslo_log import log
 from cloudkitty import rating
 from cloudkitty.rating.pyscripts import db as pyscripts_db
 from cloudkitty.rating.pyscripts import engine
+from cloudkitty import utils
 from cloudkitty.utils import lazy
 from cloudkitty.utils import tz as tzutils
 
@@ -50,7 +51,7 @@ class PyScripts(rating.RatingProcessorBase):
     @staticmethod
     def _as_db_time(start):
         if start is None:
-            return pyscripts_db.utcnow()
+            return utils.naive_utcnow()
         return tzutils.local_to_utc(start, naive=True)
 
     def reload_config(self, start=None):

@@ -14,6 +14,7 @@ import wsmeext.pecan as wsme_pecan
 from cloudkitty import rating
 from cloudkitty.rating.pyscripts import datamodels
 from cloudkitty.rating.pyscripts import db as pyscripts_db
+from cloudkitty import utils
 
 LOG = log.getLogger(__name__)
 
@@ -122,7 +123,7 @@ class ScriptsController(rest.RestController):
             raise wsme_exc.InvalidInput('name', None,
                                         'Mandatory field missing.')
         force = datamodels.Flag('force').convert(force)
-        now = pyscripts_db.utcnow()
+        now = utils.naive_utcnow()
         start = _get(script_data, 'start')
         end = _get(script_data, 'end')
         if start is not None and not force and start < now:
@@ -159,7 +160,7 @@ class ScriptsController(rest.RestController):
             script_id = _get(script_data, 'script_id')
         if not script_id:
             raise wsme_exc.MissingArgument('script_id')
-        now = pyscripts_db.utcnow()
+        now = utils.naive_utcnow()
         body_start = _get(script_data, 'start')
         body_end = _get(script_data, 'end')
         body_data = _get(script_data, 'data')

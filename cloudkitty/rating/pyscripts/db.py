@@ -4,7 +4,6 @@ Scripts are stored as zlib-compressed UTF-8 with the SHA-512 of the source.
 Every datetime given to or returned by this API is naive UTC (the storage
 convention); callers convert at their boundary.
 """
-import datetime
 import hashlib
 import uuid
 import zlib
@@ -15,6 +14,7 @@ import sqlalchemy as sa
 from cloudkitty import db
 from cloudkitty.db import migration
 from cloudkitty.rating.pyscripts import models
+from cloudkitty import utils
 
 # created_by/updated_by/deleted_by are String(32) (keystone user ids).
 _USER_LENGTH = 32
@@ -36,11 +36,6 @@ class ScriptAlreadyExists(PyScriptsError):
         super().__init__('Script %s already exists (UUID: %s)' % (name, uuid))
         self.name = name
         self.uuid = uuid
-
-
-def utcnow():
-    """Now as naive UTC, with microseconds (creation times keep them)."""
-    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
 
 
 def checksum(source):
@@ -133,7 +128,7 @@ class ScriptsDB(object):
                 sa.func.lower(model.description).contains(
                     description.lower(), autoescape=True))
         if is_active is not None:
-            active = self._active_clause(now or utcnow())
+            active = self._active_clause(now or utils.naive_utcnow())
             query = query.where(active if is_active else sa.not_(active))
         query = query.order_by(model.id)
         with db.session_for_read() as session:
@@ -159,7 +154,7 @@ class ScriptsDB(object):
                       description=None, created_by=None):
         """Store a new script; ScriptAlreadyExists on a live name clash."""
         model = models.PyScriptsScript
-        now = utcnow()
+        now = utils.naive_utcnow()
         try:
             return self._insert_script(model, now, name, data, start, end,
                                        description, created_by)
@@ -239,8 +234,8 @@ class ScriptsDB(object):
                 sa.update(model)
                 .where(model.script_id == script_id,
                        model.deleted.is_(None))
-                .values(deleted=utcnow(), deleted_by=_user(deleted_by),
-                        live_name=None))
+                .values(deleted=utils.naive_utcnow(),
+                        deleted_by=_user(deleted_by), live_name=None))
             if result.rowcount != 1:
                 raise NoSuchScript(uuid=script_id)
 

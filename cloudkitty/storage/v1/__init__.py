@@ -23,6 +23,7 @@ from stevedore import driver
 
 from cloudkitty import dataframe
 from cloudkitty.storage import v2 as storage_v2
+from cloudkitty import utils
 from cloudkitty.utils import tz as tzutils
 
 LOG = logging.getLogger(__name__)
@@ -30,13 +31,6 @@ CONF = cfg.CONF
 
 NO_DATA = '_NO_DATA_'
 NoTimeFrame = storage_v2.NoTimeFrame
-
-
-def naive_utc(dt):
-    """A datetime as naive UTC (naive input is taken as UTC)."""
-    if dt is None:
-        return None
-    return tzutils.local_to_utc(tzutils.localized(dt), naive=True)
 
 
 class BaseStorage(object, metaclass=abc.ABCMeta):
@@ -59,10 +53,10 @@ class BaseStorage(object, metaclass=abc.ABCMeta):
         commits the buffered period; the buffered period is [first frame
         start, + period).
         """
-        frames = sorted(raw_data, key=lambda f: naive_utc(
+        frames = sorted(raw_data, key=lambda f: tzutils.naive_utc(
             f['period']['begin']))
         for frame in frames:
-            start = naive_utc(frame['period']['begin'])
+            start = tzutils.naive_utc(frame['period']['begin'])
             current = self._buffers.get(tenant_id)
             if current is not None and start >= current[1]:
                 self.commit(tenant_id)
@@ -85,7 +79,8 @@ class BaseStorage(object, metaclass=abc.ABCMeta):
 
     def nodata(self, begin, end, tenant_id):
         """Record that ``tenant_id`` had no data in [begin, end)."""
-        self._commit_period(tenant_id, naive_utc(begin), naive_utc(end), [])
+        self._commit_period(tenant_id, tzutils.naive_utc(begin),
+                            tzutils.naive_utc(end), [])
 
     @abc.abstractmethod
     def _commit_period(self, tenant_id, begin, end, points):
@@ -115,7 +110,7 @@ class BaseStorage(object, metaclass=abc.ABCMeta):
 
 
 def _first(value):
-    values = storage_v2.as_list(value)
+    values = utils.as_list(value)
     return values[0] if values else None
 
 
@@ -137,8 +132,8 @@ class V1StorageAdapter(storage_v2.BaseStorage):
         legacy = []
         for frame in dataframes:
             data = frame.as_dict(legacy=True, mutable=True)
-            data['period'] = {'begin': naive_utc(frame.start),
-                              'end': naive_utc(frame.end)}
+            data['period'] = {'begin': tzutils.naive_utc(frame.start),
+                              'end': tzutils.naive_utc(frame.end)}
             legacy.append(data)
         self.storage.append(legacy, scope_id)
         self.storage.commit(scope_id)
@@ -156,15 +151,15 @@ class V1StorageAdapter(storage_v2.BaseStorage):
         # have no pagination.
         begin, end = self._default_bounds(begin, end)
         frames = self.storage.get_time_frame(
-            naive_utc(begin), naive_utc(end),
+            tzutils.naive_utc(begin), tzutils.naive_utc(end),
             res_type=_first(metric_types),
             tenant_id=self._tenant_filter(filters))
         output = []
         for frame in frames:
             period = frame['period']
             frame = dict(frame, period={
-                'begin': tzutils.localized(naive_utc(period['begin'])),
-                'end': tzutils.localized(naive_utc(period['end']))})
+                'begin': tzutils.localized(tzutils.naive_utc(period['begin'])),
+                'end': tzutils.localized(tzutils.naive_utc(period['end']))})
             output.append(dataframe.DataFrame.from_dict(frame, legacy=True))
         return {'total': len(output), 'dataframes': output}
 
@@ -189,7 +184,7 @@ class V1StorageAdapter(storage_v2.BaseStorage):
                         'and are ignored.')
         tenant = self._tenant_filter(filters)
         rows = self.storage.get_total(
-            naive_utc(begin), naive_utc(end), tenant_id=tenant,
+            tzutils.naive_utc(begin), tzutils.naive_utc(end), tenant_id=tenant,
             service=_first(metric_types),
             groupby=','.join(columns) or None)
         results = []
@@ -220,4 +215,5 @@ class V1StorageAdapter(storage_v2.BaseStorage):
         begin, end = self._default_bounds(begin, end)
         if begin >= end:
             return []
-        return self.storage.get_tenants(naive_utc(begin), naive_utc(end))
+        return self.storage.get_tenants(tzutils.naive_utc(begin),
+                                        tzutils.naive_utc(end))

@@ -26,6 +26,7 @@ from oslo_config import cfg
 from oslo_log import log as logging
 from werkzeug import exceptions as http_exc
 
+from cloudkitty import utils
 from cloudkitty.utils import tz as tzutils
 
 LOG = logging.getLogger(__name__)
@@ -63,13 +64,8 @@ class InvalidQuery(http_exc.BadRequest, ValueError):
         return self.description
 
 
-def as_list(value):
-    """``value`` as a list: None -> [], a scalar -> [scalar]."""
-    if value is None:
-        return []
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return list(value)
-    return [value]
+# The drivers read their filter values through this name.
+as_list = utils.as_list
 
 
 def normalize_filters(filters):

@@ -100,7 +100,8 @@ def run(*args, timeout=180):
 
 
 def days(count, hour=10):
-    base = migrate.day_start(tzutils.utcnow()) - migrate.DAY * (count + 1)
+    base = (migrate.day_start(tzutils.aware_utcnow())
+            - migrate.DAY * (count + 1))
     return [base + migrate.DAY * i + HOUR * hour for i in range(count)]
 
 
@@ -315,7 +316,7 @@ class _Tty(io.StringIO):
 
 
 def test_progress_bar_on_a_terminal_lines_otherwise():
-    unit = migrate.Unit('s', migrate.day_start(tzutils.utcnow()), None)
+    unit = migrate.Unit('s', migrate.day_start(tzutils.aware_utcnow()), None)
     bar = storage_migrate.Progress('migrate', stream=_Tty())
     bar.start(4, 1)
     bar.advance(unit, 10)

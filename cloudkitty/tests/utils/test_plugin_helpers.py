@@ -53,6 +53,16 @@ def test_utcnow_is_naive():
     assert now.tzinfo is None
     assert abs(now - datetime.datetime.now(UTC).replace(tzinfo=None)) < (
         datetime.timedelta(seconds=5))
+    # The reference's name for the one naive "now" helper.
+    assert utils.utcnow is utils.naive_utcnow
+
+
+@pytest.mark.parametrize('value,expected', [
+    (None, []), ('a', ['a']), (0, [0]), (['a', 'b'], ['a', 'b']),
+    (('a',), ['a']), ({'a'}, ['a']), (frozenset(['a']), ['a']), ([], []),
+])
+def test_as_list(value, expected):
+    assert utils.as_list(value) == expected
 
 
 def test_month_helpers():

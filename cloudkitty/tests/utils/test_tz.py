@@ -73,3 +73,18 @@ def test_align():
 def test_now_is_aware_without_microseconds():
     now = tzutils.localized_now()
     assert now.tzinfo is not None and now.microsecond == 0
+
+
+def test_aware_utcnow_is_utc_without_microseconds():
+    now = tzutils.aware_utcnow()
+    assert now.tzinfo is UTC and now.microsecond == 0
+
+
+def test_naive_utc_is_the_stored_form():
+    plus2 = datetime.timezone(datetime.timedelta(hours=2))
+    naive = datetime.datetime(2019, 5, 1, 10)
+    assert tzutils.naive_utc(datetime.datetime(2019, 5, 1, 12,
+                                               tzinfo=plus2)) == naive
+    # Naive input is UTC already; None stays None.
+    assert tzutils.naive_utc(naive) == naive
+    assert tzutils.naive_utc(None) is None

@@ -87,10 +87,6 @@ def period(begin, end):
     return begin, end
 
 
-def naive_utc(dt):
-    return tzutils.local_to_utc(dt, naive=True)
-
-
 def sum_rates(results):
     """Exact Decimal sum of the ``rate`` of storage total rows."""
     total = decimal.Decimal(0)
@@ -217,7 +213,7 @@ class ReportController(rest.RestController):
         rows.sort(key=lambda item: item[0])
         summary = [
             report_models.SummaryModel(
-                begin=naive_utc(begin), end=naive_utc(end),
+                begin=tzutils.naive_utc(begin), end=tzutils.naive_utc(end),
                 tenant_id=fields['tenant_id'], res_type=fields['res_type'],
                 rate=summary_rate(rate))
             for rate, fields in rows]

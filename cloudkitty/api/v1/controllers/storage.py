@@ -13,6 +13,7 @@ from cloudkitty.api.v1.controllers import report as report_ctl
 from cloudkitty.api.v1.datamodels import storage as storage_models
 from cloudkitty.common import policy
 from cloudkitty import storage
+from cloudkitty.utils import tz as tzutils
 
 CONF = cfg.CONF
 
@@ -63,8 +64,8 @@ def frames_to_v1(frames):
     scope_key = CONF.collect.scope_key
     output = []
     for frame in frames:
-        begin = report_ctl.naive_utc(frame.start)
-        end = report_ctl.naive_utc(frame.end)
+        begin = tzutils.naive_utc(frame.start)
+        end = tzutils.naive_utc(frame.end)
         for metric_type, points in frame.itertypes():
             by_tenant = {}
             for point in points:

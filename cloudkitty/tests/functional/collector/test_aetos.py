@@ -26,7 +26,7 @@ REGION = 'ck-aetos-' + uuid.uuid4().hex[:6]
 def services():
     keystone = ks_fixture.get_server()
     prom = prom_fixture.get_server()
-    start = tzutils.align(tzutils.utcnow(), 3600) - datetime.timedelta(
+    start = tzutils.align(tzutils.aware_utcnow(), 3600) - datetime.timedelta(
         hours=2)
     first = int(start.timestamp())
     prom.backfill([prom_fixture.Series(

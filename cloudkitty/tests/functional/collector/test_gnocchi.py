@@ -50,7 +50,7 @@ def gnocchi_data():
     # Gnocchi only aggregates resource revisions that began before the end
     # of the period, and a revision begins when the resource is created.
     # Gnocchi accepts measures in the future.
-    start = tzutils.align(tzutils.utcnow(), HOUR) + datetime.timedelta(
+    start = tzutils.align(tzutils.aware_utcnow(), HOUR) + datetime.timedelta(
         hours=1)
     metric_ids = []
     for resource_id, (project, flavor, base) in RESOURCES.items():

@@ -33,7 +33,7 @@ def _value(base, period, minute):
 @pytest.fixture(scope='module')
 def server_and_start():
     server = fixture.get_server()
-    now = tzutils.utcnow()
+    now = tzutils.aware_utcnow()
     start = tzutils.align(now, HOUR) - datetime.timedelta(
         hours=PERIODS + 1)
     first = int(start.timestamp())

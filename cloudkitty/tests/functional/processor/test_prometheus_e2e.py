@@ -63,7 +63,7 @@ def ram_value(base, period, minute):
 @pytest.fixture(scope='module')
 def setup():
     prom = fixture.get_server()
-    start = tzutils.align(tzutils.utcnow(), 3600) - datetime.timedelta(
+    start = tzutils.align(tzutils.aware_utcnow(), 3600) - datetime.timedelta(
         hours=HOURS + 1)
     first = int(start.timestamp())
     series = []

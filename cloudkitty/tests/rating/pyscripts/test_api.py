@@ -12,6 +12,7 @@ from cloudkitty import db
 from cloudkitty.db import api as core_db_api
 from cloudkitty.rating.pyscripts import db as pyscripts_db
 from cloudkitty.rating.pyscripts import models
+from cloudkitty import utils
 
 P = '/v1/rating/module_config/pyscripts/scripts'
 A0_SHA512 = (
@@ -93,7 +94,7 @@ def iso(dt):
 
 
 def future(days=1):
-    return (pyscripts_db.utcnow() + days * DAY).replace(microsecond=0)
+    return (utils.naive_utcnow() + days * DAY).replace(microsecond=0)
 
 
 def create(api, name='policy1', data='a = 0', headers=None, **extra):
@@ -122,7 +123,7 @@ def test_create_as_the_client_does(api):
     assert script['created_by'] == 'unknown'
     assert script['updated_by'] is None and script['deleted_by'] is None
     created = datetime.datetime.fromisoformat(script['created_at'])
-    assert abs(created - pyscripts_db.utcnow()) < datetime.timedelta(
+    assert abs(created - utils.naive_utcnow()) < datetime.timedelta(
         seconds=30)
     assert api.get('%s/%s' % (P, script['script_id'])).json == script
 

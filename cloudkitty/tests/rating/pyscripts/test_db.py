@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from cloudkitty import db
 from cloudkitty.rating.pyscripts import db as pyscripts_db
+from cloudkitty import utils
 
 A0_SHA512 = (
     '4c612e33c0e40b7bf53cf95fad47dbfbeab9dd62f9bc181a9d1c6f40a0877822'
@@ -104,7 +105,7 @@ def test_long_user_ids_are_cut_to_the_column(scripts_db):
 
 
 def test_active_scripts_follow_validity_periods(scripts_db):
-    now = pyscripts_db.utcnow()
+    now = utils.naive_utcnow()
     past = scripts_db.create_script('past', 'a = 0', start=now - 3 * DAY,
                                     end=now - DAY)
     current = scripts_db.create_script('current', 'a = 1',
@@ -134,7 +135,7 @@ def test_active_scripts_follow_validity_periods(scripts_db):
 
 
 def test_list_filters(scripts_db):
-    now = pyscripts_db.utcnow()
+    now = utils.naive_utcnow()
     one = scripts_db.create_script('one', 'a = 1', start=now - DAY,
                                    description='Flavor PRICES',
                                    created_by='alice')

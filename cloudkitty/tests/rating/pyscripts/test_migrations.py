@@ -10,6 +10,7 @@ from cloudkitty import db
 from cloudkitty.rating.pyscripts import db as pyscripts_db
 from cloudkitty.rating.pyscripts import models
 from cloudkitty.tests.db import migration_sync
+from cloudkitty import utils
 
 HEAD = '5360da4dc57b'
 
@@ -85,7 +86,7 @@ def test_db_api_on_every_backend(sql_backend_url):
     """One round of every DB API call on the migrated schema."""
     _chain().upgrade('head')
     api = pyscripts_db.get_instance()
-    now = pyscripts_db.utcnow()
+    now = utils.naive_utcnow()
     day = datetime.timedelta(days=1)
     source = '# é\nprice = 1\n' * 2000
     script = api.create_script('s' * 255, source, start=now + day,

@@ -9,6 +9,7 @@ from cloudkitty import dataframe
 from cloudkitty.rating import pyscripts
 from cloudkitty.rating.pyscripts import db as pyscripts_db
 from cloudkitty.rating.pyscripts import engine
+from cloudkitty import utils
 
 D = decimal.Decimal
 UTC = datetime.timezone.utc
@@ -69,7 +70,7 @@ def test_new_scripts_need_a_reload(scripts_db):
 
 
 def test_reload_uses_the_period_start(scripts_db):
-    now = pyscripts_db.utcnow().replace(microsecond=0)
+    now = utils.naive_utcnow().replace(microsecond=0)
     scripts_db.create_script('old', DOUBLE, start=now - 10 * DAY,
                              end=now - 5 * DAY)
     scripts_db.create_script('new', ADD_ONE, start=now + 5 * DAY)
@@ -88,7 +89,7 @@ def test_reload_uses_the_period_start(scripts_db):
 
 
 def test_one_reload_rates_every_period(scripts_db, monkeypatch):
-    now = pyscripts_db.utcnow().replace(microsecond=0)
+    now = utils.naive_utcnow().replace(microsecond=0)
     scripts_db.create_script('old', DOUBLE, start=now - 10 * DAY,
                              end=now - 5 * DAY)
     scripts_db.create_script('always', ADD_ONE, start=now - 20 * DAY)
@@ -165,7 +166,7 @@ def test_compiled_once_per_reload(scripts_db, monkeypatch):
 
 
 def test_changed_source_is_recompiled(scripts_db):
-    now = pyscripts_db.utcnow()
+    now = utils.naive_utcnow()
     script = scripts_db.create_script('s', DOUBLE, start=now + DAY)
     module = pyscripts.PyScripts()
     at = (now + 2 * DAY).replace(tzinfo=UTC)

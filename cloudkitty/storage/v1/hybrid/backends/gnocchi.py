@@ -77,9 +77,10 @@ def _ts(dt):
 
 
 def _naive(value):
+    """A measure's timestamp (ISO text or datetime) as naive UTC."""
     if isinstance(value, str):
         value = tzutils.dt_from_iso(value)
-    return tzutils.local_to_utc(tzutils.localized(value), naive=True)
+    return tzutils.naive_utc(value)
 
 
 class GnocchiStorage(backends.BaseHybridBackend):
