@@ -616,18 +616,3 @@ class ReprocessingSchedulerDb(object):
             row.current_reprocess_time = tzutils.naive_utc(new_current_time)
             s.flush()
             return ReprocessingSchedule.from_row(row)
-
-    def delete_finished(self, identifier=None, session=None):
-        """Delete finished schedules (of ``identifier`` if given).
-
-        Returns how many were deleted.
-        """
-        model = self.model
-        query = sa.delete(model).where(
-            model.current_reprocess_time.is_not(None),
-            model.current_reprocess_time >= model.end_reprocess_time)
-        identifiers = utils.as_list(identifier)
-        if identifiers:
-            query = query.where(model.identifier.in_(identifiers))
-        with _writer(session) as s:
-            return s.execute(query).rowcount

@@ -20,11 +20,10 @@ from cloudkitty.utils import tz as tzutils
 # pricing, exceptions) are imported without the SQL layer.
 hash_db_api = lazy.LazyModule('cloudkitty.rating.hash.db_api')
 
-# The pricing names used to live here (tests and tools use them).
+# The pricing names used to live here: kept for code importing them.
 DEFAULT_GROUP = pricing.DEFAULT_GROUP
 compile_rules = pricing.compile_rules
 point_factors = pricing.point_factors
-price_point = pricing.price_point
 
 
 class _DBAPI(object):

@@ -14,7 +14,7 @@ _ZERO = decimal.Decimal(0)
 _ONE = decimal.Decimal(1)
 _MISSING = object()
 
-# Accumulator slots (a list per group and point, see price_point).
+# Accumulator slots (a list per group and point, see point_factors).
 _FLAT, _RATE, _TLEVEL, _TCOST, _TRATE, _TSERVICE = range(6)
 
 
@@ -234,15 +234,6 @@ def _amount(qty, factor):
     elif mode == 2:
         r = r + cost
     return r
-
-
-def price_point(svc, qty, groupby, metadata):
-    """The amounts rule set ``svc`` adds to a point, one per group.
-
-    An empty tuple means that no rule matched (the point keeps its price).
-    """
-    return tuple(_amount(qty, f)
-                 for f in point_factors(svc, qty, groupby, metadata))
 
 
 _CACHE_SIZE = 65536

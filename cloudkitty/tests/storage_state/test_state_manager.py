@@ -221,6 +221,3 @@ def test_reprocessing_scheduler(state_db):
     assert ids(scheduler.get_all()) == [third.id, second.id]
     assert ids(scheduler.get_all(remove_finished=False)) == [
         third.id, second.id, first.id]
-    assert scheduler.delete_finished() == 1
-    assert ids(scheduler.get_all(remove_finished=False)) == [third.id,
-                                                             second.id]
