@@ -36,6 +36,11 @@ def _check_keys(mapping, allowed, where=None):
             ', '.join(sorted(map(str, extra)))))
 
 
+def _is_mapping(value):
+    # A dict (as decoded from JSON) without the slower ABC check.
+    return type(value) is dict or isinstance(value, collections.abc.Mapping)
+
+
 def _frozen(mapping):
     if mapping is None:
         return _EMPTY
@@ -93,12 +98,12 @@ class DataPoint(collections.namedtuple(
     @classmethod
     def from_dict(cls, dict_, legacy=False):
         try:
-            if not isinstance(dict_, collections.abc.Mapping):
+            if not _is_mapping(dict_):
                 raise ValueError('expected a mapping')
             _check_keys(dict_, _LEGACY_POINT_KEYS if legacy
                         else _POINT_KEYS)
             vol = dict_['vol']
-            if not isinstance(vol, collections.abc.Mapping):
+            if not _is_mapping(vol):
                 raise ValueError("'vol' must be a mapping")
             _check_keys(vol, _VOL_KEYS, 'vol')
             unit = vol['unit']
@@ -106,7 +111,7 @@ class DataPoint(collections.namedtuple(
                 raise ValueError("'vol.unit' must be a string")
             qty = vol['qty']
             rating = dict_.get('rating') or {}
-            if not isinstance(rating, collections.abc.Mapping):
+            if not _is_mapping(rating):
                 raise ValueError("'rating' must be a mapping")
             _check_keys(rating, _RATING_KEYS, 'rating')
             price = rating.get('price', 0)
