@@ -9,6 +9,9 @@ import cloudkitty.collector.gnocchi
 import cloudkitty.collector.prometheus
 from cloudkitty.common import auth
 from cloudkitty.common import keystoneauth
+# [database] (listed by oslo.db's own namespace): importing this module
+# registers every option a service reads.
+import cloudkitty.db  # noqa: F401
 import cloudkitty.fetcher
 import cloudkitty.fetcher.gnocchi
 import cloudkitty.fetcher.keystone

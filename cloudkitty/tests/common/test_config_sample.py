@@ -240,3 +240,16 @@ def test_parser_reads_defaults():
     text = '[a]\n# help\n#x = 1\n#y =\n[b]\n#z = <None>\n'
     assert parse_sample(text) == {'a': {'x': '1', 'y': ''},
                                   'b': {'z': '<None>'}}
+
+
+def test_importing_the_config_module_registers_every_group():
+    # Tools and test workers import only this module, then override
+    # options of any group (the database one included).
+    probe = ('import cloudkitty.common.config as c\n'
+             'from oslo_config import cfg\n'
+             'names = {g for g, _ in c.list_opts() if g} | {"database"}\n'
+             'print(sorted(n for n in names if n not in cfg.CONF))\n')
+    result = subprocess.run([sys.executable, '-c', probe],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == '[]'
