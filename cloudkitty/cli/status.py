@@ -122,6 +122,12 @@ class CloudkittyUpgradeChecks(upgradecheck.UpgradeCommands):
             db.get_engine()
         except db.DatabaseDriverMissing as exc:
             return upgradecheck.Result(FAILURE, str(exc))
+        except Exception as exc:
+            # The engine connects at once: a database that cannot be
+            # opened (a SQLite file in a missing directory...) fails here.
+            return upgradecheck.Result(
+                FAILURE, 'cannot read the schema versions in [database] '
+                'connection = %s: %s' % (_hidden_url(), _one_line(exc)))
         try:
             chains = migration_chains()
         except validation.StorageConfigError:

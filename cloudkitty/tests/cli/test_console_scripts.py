@@ -85,6 +85,10 @@ def test_status_checks(runs):
     # failures (test_status.py covers a deployment that passes).
     result = runs[('status', 'success')]
     assert result.returncode == 2, result.stdout + result.stderr
+    # The default database may not even open (its directory missing):
+    # a failed check, never a traceback.
+    assert 'Traceback' not in result.stdout + result.stderr
+    assert 'Check: Database schema' in result.stdout
     assert 'Upgrade Check Results' in result.stdout
     assert 'Check: Storage version' in result.stdout
     assert 'Check: Policy File JSON to YAML Migration' in result.stdout
