@@ -4,7 +4,6 @@ Rows are plain DB-API values; the fastest path of each driver is used
 (COPY and ``execute_values`` with psycopg2, multi-row INSERTs with PyMySQL,
 ``executemany`` in C with sqlite3).
 """
-import csv
 import io
 
 from cloudkitty.storage.v2.sqlalchemy import models
@@ -27,6 +26,21 @@ def decimal_param(dialect):
     return models.exact
 
 
+def _copy_field(value):
+    """A value in COPY's text format."""
+    if value is None:
+        return '\\N'
+    if type(value) is not str:
+        return str(value)
+    if '\\' in value:
+        value = value.replace('\\', '\\\\')
+    # JSON text holds no raw control characters; scope ids may.
+    if not value.isprintable():
+        value = value.replace('\t', '\\t').replace(
+            '\n', '\\n').replace('\r', '\\r')
+    return value
+
+
 def bulk_insert(conn, table, columns, rows):
     """Insert many rows of plain DB-API values in few round trips."""
     if not rows:
@@ -35,17 +49,15 @@ def bulk_insert(conn, table, columns, rows):
     quote = dialect.identifier_preparer.quote
     names = ', '.join(quote(c) for c in columns)
     if dialect.name == 'postgresql':
-        # COPY: PostgreSQL's bulk path, far cheaper than INSERTs.
-        buffer = io.StringIO()
-        # Everything quoted: an unquoted empty field would be NULL.
-        writer = csv.writer(buffer, lineterminator='\n',
-                            quoting=csv.QUOTE_ALL)
-        writer.writerows(rows)
-        buffer.seek(0)
+        # COPY (text format): PostgreSQL's bulk path, far cheaper than
+        # INSERTs, and cheaper to write and parse than CSV.
+        buffer = io.StringIO(''.join([
+            '\t'.join([_copy_field(value) for value in row]) + '\n'
+            for row in rows]))
         cursor = conn.connection.cursor()
         try:
-            cursor.copy_expert('COPY %s (%s) FROM STDIN WITH (FORMAT csv)'
-                               % (quote(table), names), buffer)
+            cursor.copy_expert('COPY %s (%s) FROM STDIN' % (
+                quote(table), names), buffer)
         finally:
             cursor.close()
         return

@@ -302,3 +302,31 @@ def test_unscoped_push_replaces_only_its_types(sql):
                     custom_fields='SUM(price) AS rate, COUNT(*) AS n')
     assert {(r['type'], r['rate'], r['n']) for r in raw['results']} == {
         ('cpu', D(11), 2), ('ram', D(22), 2), ('disk', D(33), 2)}
+
+
+# Characters the bulk paths must carry through unchanged (COPY's text
+# format gives tab, newline, carriage return and backslash a meaning).
+AWKWARD = ['a\tb', 'a\nb', 'a\rb', 'a\\b', '\\N', '\\.', 'x\\\\ty',
+           '\u2028\xa0é', '"q",\'s\'', '']
+
+
+def test_awkward_text_is_stored_unchanged(sql):
+    begin = datetime.datetime(2026, 3, 1, tzinfo=UTC)
+    frame = dataframe.DataFrame(begin, begin + HOUR)
+    for index, text in enumerate(AWKWARD):
+        frame.add_point(dataframe.DataPoint(
+            text or 'u', 1, index, {'project_id': 'p' + text, 'id': text},
+            {'m': text}), 'cpu' + text)
+    sql.push([frame])
+    points = sql.retrieve(begin=begin, end=begin + DAY)['dataframes'][0]
+    stored = sorted((type_, p.unit, p.groupby['project_id'], p.groupby['id'],
+                     p.metadata['m'], p.price)
+                    for type_, p in points.iterpoints())
+    assert stored == sorted(
+        ('cpu' + t, t or 'u', 'p' + t, t, t, D(i))
+        for i, t in enumerate(AWKWARD))
+    result = sql.total(begin=begin, end=begin + DAY,
+                       groupby=['project_id', 'type'])['results']
+    assert sorted((r['project_id'], r['type'], r['rate'])
+                  for r in result) == sorted(
+        ('p' + t, 'cpu' + t, D(i)) for i, t in enumerate(AWKWARD))
