@@ -78,3 +78,38 @@ def test_refusals_name_the_field():
         hardening.parse_json_body, deep)[1]
     assert _outcome(hardening.parse_json_body,
                     b'{"q": 1e999}')[0] == 'refused'
+
+
+def _guarded_call(body, content_type='application/json'):
+    import gc
+    import io
+
+    seen = {}
+
+    def app(environ, start_response):
+        seen['collector'] = gc.isenabled()
+        start_response('204 No Content', [])
+        return [b'']
+
+    environ = {'PATH_INFO': '/v2/dataframes', 'QUERY_STRING': '',
+               'REQUEST_METHOD': 'POST', 'CONTENT_TYPE': content_type,
+               'CONTENT_LENGTH': str(len(body)),
+               'wsgi.input': io.BytesIO(body)}
+    hardening.InputGuard(app)(environ, lambda *args: None)
+    return seen.get('collector'), gc.isenabled()
+
+
+def test_collector_paused_only_while_a_large_body_is_handled():
+    large = json.dumps({'v': ['x' * 100] * 3000}).encode()
+    assert len(large) >= hardening.LARGE_BODY
+    assert _guarded_call(large) == (False, True)
+    assert _guarded_call(b'{"v": 1}') == (True, True)
+
+
+def test_collector_resumes_after_a_refused_large_body():
+    import gc
+
+    bad = b'{"v": [' + b'NaN, ' * 60000 + b'1]}'
+    assert len(bad) >= hardening.LARGE_BODY
+    assert _guarded_call(bad) == (None, True)
+    assert gc.isenabled()
