@@ -61,7 +61,7 @@ def _detailed(frames, scope_key):
                     index, metric_type, position), column_keys)
 
 
-@settings(max_examples=1000, deadline=None)
+@settings(max_examples=500, deadline=None)
 @given(st.lists(_points(), min_size=1, max_size=4))
 def test_fast_path_refuses_what_the_detailed_check_refuses(points):
     start = datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc)
