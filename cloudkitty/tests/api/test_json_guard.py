@@ -19,7 +19,11 @@ _TEXT = st.text(alphabet=st.sampled_from(
      '\U0001f600', 'é', 'u', '0']), max_size=6)
 _SCALARS = st.one_of(
     st.none(), st.booleans(), st.integers(), _TEXT,
-    st.floats(allow_nan=True, allow_infinity=True))
+    st.floats(allow_nan=True, allow_infinity=True),
+    # Around the 64-bit limits, where orjson and json differ.
+    st.sampled_from([2 ** 63 - 1, 2 ** 63, 2 ** 64 - 1, 2 ** 64, -2 ** 63,
+                     -2 ** 63 - 1, 10 ** 19, 10 ** 20, -10 ** 25,
+                     '1' * 25, 1e308, 5e-324, -0.0]))
 
 
 def _nest(depth, value):
