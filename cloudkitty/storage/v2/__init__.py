@@ -188,6 +188,19 @@ class BaseStorage(object, metaclass=abc.ABCMeta):
         return parse_groupby_syntax(groupbys)
 
 
+def groupby_keys(groupby):
+    """(whether grouped by ``time``, the other keys once each, in order).
+
+    ``groupby``: already parsed (see ``parse_groupby_syntax``), or None.
+    """
+    groupby = groupby or []
+    keys = []
+    for key in groupby:
+        if key != 'time' and key not in keys:
+            keys.append(key)
+    return 'time' in groupby, keys
+
+
 def parse_groupby_syntax(groupbys):
     """Translate ``time-d|w|m|y`` groupbys to the matching attributes.
 

@@ -350,13 +350,9 @@ class InfluxStorage(storage_v2.BaseStorage):
               filters=None, custom_fields=None, offset=0, limit=1000,
               paginate=True):
         begin, end = self._default_bounds(begin, end)
-        groupby = self.parse_groupby_syntax_to_groupby_elements(
-            list(groupby or []))
-        time_grouped = 'time' in groupby
-        keys = []
-        for key in groupby:
-            if key != 'time' and key not in keys:
-                keys.append(key)
+        time_grouped, keys = storage_v2.groupby_keys(
+            self.parse_groupby_syntax_to_groupby_elements(
+                list(groupby or [])))
         filters = storage_v2.normalize_filters(filters)
         metric_types = storage_v2.as_list(metric_types)
         custom_fields = custom_fields or DEFAULT_CUSTOM_FIELDS

@@ -458,13 +458,11 @@ class SQLAlchemyStorage(storage_v2.BaseStorage):
               paginate=True):
         begin, end = self._default_bounds(begin, end)
         begin_ts, end_ts = _epoch(begin), _epoch(end)
-        groupby = self.parse_groupby_syntax_to_groupby_elements(
-            list(groupby or []))
-        time_grouped = 'time' in groupby
-        keys = []
-        for key in groupby:
-            if key != 'time' and key not in keys:
-                keys.append(_check_key(key))
+        time_grouped, keys = storage_v2.groupby_keys(
+            self.parse_groupby_syntax_to_groupby_elements(
+                list(groupby or [])))
+        for key in keys:
+            _check_key(key)
         filters = storage_v2.normalize_filters(filters)
         for key in filters:
             _check_key(key)
