@@ -18,7 +18,6 @@ from cloudkitty.utils import tz as tzutils
 LOG = log.getLogger(__name__)
 
 NoSuchMapping = exceptions.NoSuchMapping
-NoSuchThreshold = exceptions.NoSuchThreshold
 MappingAlreadyExists = exceptions.MappingAlreadyExists
 ThresholdAlreadyExists = exceptions.ThresholdAlreadyExists
 _SERVICE = db_rows.SERVICE
