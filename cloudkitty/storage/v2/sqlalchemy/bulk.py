@@ -73,14 +73,16 @@ def bulk_insert(conn, table, columns, rows):
 _UPSERTS = {}
 
 
-def _upsert_sql(dialect):
+def _upsert_sql(dialect, staged=False):
     """INSERT of rollup rows adding to the existing row of the same key.
 
     The database adds the deltas (exact NUMERIC arithmetic; ``ck_dadd``
     over decimal text on SQLite) under the row lock of the upsert: two
     writers of one rollup row both count, whatever their order.
+    ``staged`` (PostgreSQL): the rows come from the staging table instead
+    of a VALUES list.
     """
-    sql = _UPSERTS.get(dialect.name)
+    sql = _UPSERTS.get((dialect.name, staged))
     if sql is not None:
         return sql
     quote = dialect.identifier_preparer.quote
@@ -88,11 +90,13 @@ def _upsert_sql(dialect):
     names = ', '.join(quote(c) for c in UPSERT_COLUMNS)
     count, qty, price = quote('count'), quote('qty'), quote('price')
     if dialect.name == 'postgresql':
-        sql = ('INSERT INTO %s AS r (%s) SELECT %s FROM %s ORDER BY digest '
-               'ON CONFLICT (digest) DO UPDATE SET %s = r.%s + EXCLUDED.%s, '
-               '%s = r.%s + EXCLUDED.%s, %s = r.%s + EXCLUDED.%s' % (
-                   table, names, names, _PG_STAGE, count, count, count, qty,
-                   qty, qty, price, price, price))
+        source = ('SELECT %s FROM %s ORDER BY digest' % (names, _PG_STAGE)
+                  if staged else 'VALUES %s')
+        sql = ('INSERT INTO %s AS r (%s) %s ON CONFLICT (digest) DO UPDATE '
+               'SET %s = r.%s + EXCLUDED.%s, %s = r.%s + EXCLUDED.%s, '
+               '%s = r.%s + EXCLUDED.%s' % (
+                   table, names, source, count, count, count, qty, qty, qty,
+                   price, price, price))
     elif dialect.name == 'mysql':
         sql = ('INSERT INTO %s (%s) VALUES (%s) ON DUPLICATE KEY UPDATE '
                '%s = %s + VALUES(%s), %s = %s + VALUES(%s), '
@@ -106,7 +110,7 @@ def _upsert_sql(dialect):
                'excluded.%s), %s = ck_dadd(%s, excluded.%s)' % (
                    table, names, ', '.join([marker] * len(UPSERT_COLUMNS)),
                    count, count, count, qty, qty, qty, price, price, price))
-    _UPSERTS[dialect.name] = sql
+    _UPSERTS[dialect.name, staged] = sql
     return sql
 
 
@@ -124,10 +128,30 @@ _PG_STAGE_DDL = (
     % _PG_STAGE)
 
 
+def _may_stage(conn, cursor):
+    """Whether this session may create temporary tables.
+
+    Asked once per connection: a hardened database may revoke
+    ``TEMPORARY`` from its users; rows then go as a VALUES list.
+    """
+    info = conn.connection.info
+    allowed = info.get('ck_may_stage')
+    if allowed is None:
+        cursor.execute("SELECT has_database_privilege(current_database(), "
+                       "'TEMPORARY')")
+        allowed = info['ck_may_stage'] = bool(cursor.fetchone()[0])
+    return allowed
+
+
 def _upsert_rollups_postgresql(conn, rows):
-    sql = _upsert_sql(conn.dialect)
     cursor = conn.connection.cursor()
     try:
+        if not _may_stage(conn, cursor):
+            from psycopg2 import extras
+            extras.execute_values(cursor, _upsert_sql(conn.dialect), rows,
+                                  page_size=2000)
+            return
+        sql = _upsert_sql(conn.dialect, staged=True)
         cursor.execute(_PG_STAGE_DDL)
         # Rows written by an earlier statement of this transaction.
         cursor.execute('DELETE FROM %s' % _PG_STAGE)

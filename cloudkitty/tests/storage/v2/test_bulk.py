@@ -43,3 +43,46 @@ def test_upserts_add_even_twice_in_one_transaction(sql_driver):
     assert _rollups(engine) == [
         ('a' * 32, 6, D(4), D(2), 'owner\t1', 'scope\\1', 'type\n1'),
         ('b' * 32, 2, D(2), D(2), 'owner\t1', 'scope\\1', 'type\n1')]
+
+
+def test_upserts_without_the_temporary_privilege(request, tmp_path, conf):
+    # A hardened PostgreSQL may revoke TEMPORARY from the service's user:
+    # rollups are then upserted from a VALUES list, just as exactly.
+    import uuid
+
+    from cloudkitty.tests import conftest
+
+    url = sa.engine.make_url(conftest._database(
+        request, tmp_path, 'postgresql', conf))
+    sql_storage.get_chain().upgrade('head')
+    role = 'ck_notemp_%s' % uuid.uuid4().hex[:8]
+    admin = sa.create_engine(url, isolation_level='AUTOCOMMIT')
+    with admin.connect() as conn:
+        for statement in (
+                'CREATE ROLE %s LOGIN' % role,
+                'REVOKE TEMPORARY ON DATABASE %s FROM PUBLIC' % url.database,
+                'GRANT ALL ON ALL TABLES IN SCHEMA public TO %s' % role,
+                'GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO %s' % role):
+            conn.exec_driver_sql(statement)
+
+    def drop_role():
+        with admin.connect() as conn:
+            conn.exec_driver_sql('DROP OWNED BY %s' % role)
+            conn.exec_driver_sql('DROP ROLE %s' % role)
+        admin.dispose()
+
+    restricted = sa.create_engine(url.set(username=role))
+    request.addfinalizer(drop_role)
+    request.addfinalizer(restricted.dispose)
+
+    def work(conn):
+        bulk.upsert_rollups(conn, [_row(conn, 'c' * 32, 1, '2.5', '1')])
+
+    sql_engine.transaction(restricted, work)
+    sql_engine.transaction(restricted, work)
+    with restricted.connect() as conn:
+        assert conn.exec_driver_sql(
+            "SELECT has_database_privilege(current_database(), "
+            "'TEMPORARY')").scalar() is False
+    assert [row[:4] for row in _rollups(restricted)] == [
+        ('c' * 32, 2, D(5), D(2))]
